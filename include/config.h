@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The configuration: an immutable snapshot loaded from an INI file (and its
+ * includes), validated as a whole. Any error rejects the whole file and is
+ * reported as "file:line: message".
+ */
+#ifndef RBLMON_CONFIG_H
+#define RBLMON_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "target.h"
+#include "zone.h"
+
+#define CONFIG_DEFAULT_PATH "/etc/rblmon/rblmond.conf"
+
+/* Defaults of the [rblmond] keys. */
+#define CONFIG_DEFAULT_TIMEOUT_MS 2000
+#define CONFIG_DEFAULT_TRIES 3
+#define CONFIG_DEFAULT_MAX_INFLIGHT 64
+#define CONFIG_DEFAULT_MAX_NET_ADDRESSES 65536
+/* Includes nest at most this deep. */
+#define CONFIG_MAX_INCLUDE_DEPTH 8
+/* Hard limits no configuration may pass. */
+#define CONFIG_MAX_TARGETS (1U << 24)
+#define CONFIG_MAX_ZONES 1024
+
+struct config {
+	char *nameservers; /* "ip:port,ip:port" for c-ares, or NULL: system */
+	uint32_t timeout_ms;
+	uint32_t tries;
+	uint32_t max_inflight;
+	uint64_t max_net_addresses; /* most addresses one `net` expands to */
+
+	char **groups; /* groups[0] is "" ([targets] without a name) */
+	size_t ngroups;
+
+	/*
+	 * Sorted by target_cmp and unique, so each kind is one contiguous
+	 * run: kind_first[k] .. kind_first[k] + kind_count[k].
+	 */
+	struct target *targets;
+	size_t ntargets;
+	size_t kind_first[3];
+	size_t kind_count[3];
+
+	struct zone *zones; /* in file order */
+	size_t nzones;
+};
+
+/*
+ * Load and validate path. On success *ret owns a new config. On failure
+ * returns -EINVAL (or -ENOMEM, -ENOENT...) and writes "file:line: message"
+ * (or "file: message") to err.
+ */
+int config_load(const char *path, struct config **ret, char *err,
+    size_t errlen);
+
+/* Free a config. Accepts NULL. */
+void config_free(struct config *c);
+
+/*
+ * The targets zone z takes, as one contiguous index range [*ret_first,
+ * *ret_first + *ret_count): IPv4 and/or IPv6 for ip zones, domains for
+ * domain zones.
+ */
+void config_zone_targets(const struct config *c, const struct zone *z,
+    size_t *ret_first, size_t *ret_count);
+
+/* Number of (target, zone) pairs a sweep checks. */
+uint64_t config_pairs(const struct config *c);
+
+#endif

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Zone health from the RFC 5782 §5 test points: a list must list its
+ * positive point and must not list its negative one. Pure.
+ */
+#include <string.h>
+
+#include "health.h"
+
+/* A positive point is present when it answers any 127/8 code not refused. */
+static bool
+health_present(enum verdict v)
+{
+	return v == VERDICT_LISTED || v == VERDICT_IGNORED;
+}
+
+enum zone_health
+health_decide(enum verdict positive, enum verdict negative)
+{
+	if (positive == VERDICT_REFUSED || negative == VERDICT_REFUSED)
+		return HEALTH_REFUSED;
+	if (positive == VERDICT_BOGUS || negative == VERDICT_BOGUS)
+		return HEALTH_BOGUS;
+	if (health_present(negative))
+		return HEALTH_LISTS_ALL;
+	if (!health_present(positive) || negative != VERDICT_CLEAN)
+		return HEALTH_DEAD;
+	return HEALTH_OK;
+}
+
+const char *
+health_name(enum zone_health h)
+{
+	static const char *const names[HEALTH_COUNT] = {
+		[HEALTH_UNKNOWN] = "unknown",
+		[HEALTH_OK] = "ok",
+		[HEALTH_DEAD] = "dead",
+		[HEALTH_LISTS_ALL] = "lists-all",
+		[HEALTH_REFUSED] = "refused",
+		[HEALTH_BOGUS] = "bogus",
+	};
+
+	return (unsigned)h < HEALTH_COUNT ? names[h] : "unknown";
+}
+
+void
+health_test_point(enum target_kind kind, bool positive, struct target *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->kind = (uint8_t)kind;
+	switch (kind) {
+	case TARGET_IPV4:
+		ret->u.addr[0] = 127;
+		ret->u.addr[3] = positive ? 2 : 1;
+		break;
+	case TARGET_IPV6:
+		/* ::FFFF:7F00:2 and ::FFFF:7F00:1 */
+		ret->u.addr[10] = 0xff;
+		ret->u.addr[11] = 0xff;
+		ret->u.addr[12] = 127;
+		ret->u.addr[15] = positive ? 2 : 1;
+		break;
+	default:
+		/* Static text: the field is not const, nothing writes it. */
+		ret->u.domain = (char *)(uintptr_t)(positive ? "test" :
+		    "invalid");
+		break;
+	}
+}

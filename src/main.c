@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * rblmond: command line, configuration check and the one-shot sweep.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "once.h"
+#include "report.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: rblmond [-c FILE] --check-config\n"
+	    "       rblmond [-c FILE] --once [--json] [--all]\n"
+	    "       rblmond -V | -h\n"
+	    "\n"
+	    "  -c, --config FILE  configuration (default %s)\n"
+	    "      --check-config validate the configuration and exit\n"
+	    "      --once         check every target on every zone once,\n"
+	    "                     print what is not clean and exit:\n"
+	    "                     1 listed, 3 incomplete, 0 clean, 2 usage\n"
+	    "      --json         one JSON object per line, then a summary\n"
+	    "      --all          print clean results too\n"
+	    "  -V, --version      print the version\n"
+	    "  -h, --help         this text\n",
+	    CONFIG_DEFAULT_PATH);
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { OPT_CHECK = 256, OPT_ONCE, OPT_JSON, OPT_ALL };
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, OPT_CHECK },
+		{ "once", no_argument, NULL, OPT_ONCE },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = CONFIG_DEFAULT_PATH;
+	bool check = false, once = false;
+	struct once_options oo = { 0 };
+	struct config *c = NULL;
+	char err[1024];
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "c:Vh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case OPT_CHECK:
+			check = true;
+			break;
+		case OPT_ONCE:
+			once = true;
+			break;
+		case OPT_JSON:
+			oo.json = true;
+			break;
+		case OPT_ALL:
+			oo.all = true;
+			break;
+		case 'V':
+			printf("rblmond %s\n", RBLMON_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return REPORT_EXIT_USAGE;
+		}
+	}
+	if (optind < argc || check == once || (!once && (oo.json || oo.all))) {
+		if (optind < argc)
+			fprintf(stderr, "rblmond: unexpected argument \"%s\"\n",
+			    argv[optind]);
+		else if (check == once)
+			fprintf(stderr, "rblmond: give one of --check-config "
+			    "or --once\n");
+		else
+			fprintf(stderr, "rblmond: --json and --all go with "
+			    "--once\n");
+		usage(stderr);
+		return REPORT_EXIT_USAGE;
+	}
+
+	if (config_load(path, &c, err, sizeof(err)) != 0) {
+		fprintf(stderr, "rblmond: %s\n", err);
+		return REPORT_EXIT_USAGE;
+	}
+	if (check) {
+		printf("%s: OK: %zu targets, %zu zones, %llu pairs\n", path,
+		    c->ntargets, c->nzones,
+		    (unsigned long long)config_pairs(c));
+		config_free(c);
+		return 0;
+	}
+	/* A progress line only helps a person watching a terminal. */
+	oo.progress = isatty(STDERR_FILENO) && !(oo.json && isatty(STDOUT_FILENO));
+	rc = once_run(c, &oo);
+	config_free(c);
+	return rc;
+}
