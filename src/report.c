@@ -122,9 +122,12 @@ report_add_json(struct report *rep, const struct sweep_result *r)
 	if (r->ncodes > 0 && r->verdict != VERDICT_ERROR) {
 		json_object_set_new(o, "codes",
 		    report_codes_json(r->codes, r->ncodes));
-		if (r->verdict == VERDICT_LISTED)
-			json_object_set_new(o, "labels",
-			    report_labels_json(z, r->codes, r->ncodes));
+		json_t *labels = r->verdict == VERDICT_LISTED ?
+		    report_labels_json(z, r->codes, r->ncodes) : NULL;
+		if (labels != NULL && json_array_size(labels) > 0)
+			json_object_set_new(o, "labels", labels);
+		else
+			json_decref(labels);
 	}
 	if (r->txt != NULL)
 		json_object_set_new(o, "txt", json_string(r->txt));

@@ -6,6 +6,7 @@
  * This is the only file that includes ares.h.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,69 @@ resolver_error_text(int status)
 	}
 }
 
+/* Skip a (possibly compressed) name at *off; false if it runs off. */
+static bool
+resolver_skip_name(const unsigned char *buf, size_t len, size_t *off)
+{
+	size_t o = *off;
+
+	for (int labels = 0; labels < 128; labels++) {
+		if (o >= len)
+			return false;
+		if ((buf[o] & 0xc0) == 0xc0) {
+			*off = o + 2;
+			return o + 2 <= len;
+		}
+		if (buf[o] & 0xc0)
+			return false; /* reserved label types */
+		if (buf[o] == 0) {
+			*off = o + 1;
+			return true;
+		}
+		o += 1 + (size_t)buf[o];
+	}
+	return false;
+}
+
+/*
+ * Count the A records of the answer section, checking that every record
+ * is whole and every A record is four bytes. c-ares skips an A record of
+ * the wrong size and then calls the answer empty: that must be an error,
+ * never "not listed". Returns the count, or -1 for a malformed answer.
+ */
+static int
+resolver_count_a(const unsigned char *buf, size_t len)
+{
+	size_t off = 12;
+	unsigned qd, an;
+	int count = 0;
+
+	if (len < 12)
+		return -1;
+	qd = (unsigned)buf[4] << 8 | buf[5];
+	an = (unsigned)buf[6] << 8 | buf[7];
+	for (unsigned i = 0; i < qd; i++) {
+		if (!resolver_skip_name(buf, len, &off) || off + 4 > len)
+			return -1;
+		off += 4;
+	}
+	for (unsigned i = 0; i < an; i++) {
+		unsigned type, rdlen;
+
+		if (!resolver_skip_name(buf, len, &off) || off + 10 > len)
+			return -1;
+		type = (unsigned)buf[off] << 8 | buf[off + 1];
+		rdlen = (unsigned)buf[off + 8] << 8 | buf[off + 9];
+		off += 10;
+		if (off + rdlen > len || (type == 1 && rdlen != 4))
+			return -1;
+		if (type == 1)
+			count++;
+		off += rdlen;
+	}
+	return count;
+}
+
 static void
 resolver_fill_a(struct answer *a, const unsigned char *abuf, int alen)
 {
@@ -175,8 +239,15 @@ resolver_fill_a(struct answer *a, const unsigned char *abuf, int alen)
 	int n = RESOLVER_PARSE_ADDRS;
 	int status = ares_parse_a_reply(abuf, alen, NULL, addrs, &n);
 
+	int counted = resolver_count_a(abuf, (size_t)alen);
+
+	if (counted < 0 || (status == ARES_ENODATA && counted > 0)) {
+		a->status = ANSWER_ERROR;
+		a->error = resolver_error_text(ARES_EBADRESP);
+		return;
+	}
 	if (status == ARES_ENODATA) {
-		/* NOERROR whose answer holds no A for the name asked. */
+		/* NOERROR whose answer holds no A record at all. */
 		a->status = ANSWER_NODATA;
 		return;
 	}

@@ -280,13 +280,17 @@ sweep_zone_ready(struct sweep *s, uint32_t zi, uint64_t now,
     uint64_t *wait_ns)
 {
 	struct sweep_zone *z = &s->zones[zi];
+	int what;
 
+	/* Probes count against the zone's rate like any other query. */
 	if (z->probes_sent < 2 && z->health == HEALTH_UNKNOWN)
-		return 1;
-	if (z->health != HEALTH_OK || z->next >= z->count)
+		what = 1;
+	else if (z->health == HEALTH_OK && z->next < z->count)
+		what = 2;
+	else
 		return 0;
 	if (!s->rate_limited || bucket_take(&z->bucket, now))
-		return 2;
+		return what;
 	uint64_t w = bucket_wait_ns(&z->bucket, now);
 	if (w < *wait_ns)
 		*wait_ns = w;
