@@ -768,7 +768,9 @@ loader_finish_targets(struct loader *l)
 	struct config *c = l->c;
 	size_t n = 0;
 
-	qsort(l->targets, l->ntargets, sizeof(*l->targets), loader_target_cmp);
+	if (l->ntargets > 0)
+		qsort(l->targets, l->ntargets, sizeof(*l->targets),
+		    loader_target_cmp);
 	c->targets = calloc(l->ntargets ? l->ntargets : 1, sizeof(*c->targets));
 	if (c->targets == NULL)
 		return -ENOMEM;

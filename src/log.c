@@ -29,7 +29,7 @@ log_set_level(enum log_level level)
 	max_level = level;
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 log_vemit(enum log_level level, const char *fmt, va_list ap)
 {
 	static const int prio[] = {
