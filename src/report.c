@@ -6,6 +6,7 @@
  * table sorted by target and zone, then a summary line.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -248,6 +249,26 @@ report_width(const char *s, int w)
 	return n > w ? n : w;
 }
 
+/* One table line, without the padding of empty last columns. */
+static void __attribute__((format(printf, 2, 3)))
+report_line(FILE *out, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	while (n > 0 && line[n - 1] == ' ')
+		n--;
+	fprintf(out, "%.*s\n", n, line);
+}
+
 static void
 report_print_table(struct report *rep)
 {
@@ -272,7 +293,7 @@ report_print_table(struct report *rep)
 		report_join_labels(z, row, labels, sizeof(labels));
 		wl = report_width(labels, wl);
 	}
-	fprintf(out, "%-*s  %-*s  %-10s  %-*s  %-*s  %s\n", wt, "TARGET", wz,
+	report_line(out, "%-*s  %-*s  %-10s  %-*s  %-*s  %s", wt, "TARGET", wz,
 	    "ZONE", "STATUS", wc, "CODES", wl, "LABELS", "DETAIL");
 	for (size_t i = 0; i < rep->nrows; i++) {
 		const struct report_row *row = &rep->rows[i];
@@ -283,7 +304,7 @@ report_print_table(struct report *rep)
 			name[0] = '\0';
 		report_join_codes(row, codes, sizeof(codes));
 		report_join_labels(z, row, labels, sizeof(labels));
-		fprintf(out, "%-*s  %-*s  %-10s  %-*s  %-*s  %s\n", wt, name,
+		report_line(out, "%-*s  %-*s  %-10s  %-*s  %-*s  %s", wt, name,
 		    wz, z->name, verdict_name(row->verdict), wc, codes, wl,
 		    labels, row->detail ? row->detail : "");
 	}
