@@ -5,6 +5,8 @@
  * address outside 127/8 anywhere in the answer makes it untrustworthy, so
  * it never becomes a listing. Pure.
  */
+#include <stdbool.h>
+
 #include "classify.h"
 #include "zone.h"
 
@@ -12,6 +14,7 @@ enum verdict
 classify_answer(const struct zone *z, const struct answer *a)
 {
 	bool refused = false, bogus = false, listed = false;
+	size_t n;
 
 	switch (a->status) {
 	case ANSWER_NXDOMAIN:
@@ -22,9 +25,11 @@ classify_answer(const struct zone *z, const struct answer *a)
 	default:
 		return VERDICT_ERROR;
 	}
-	if (a->naddrs == 0)
+	/* Never trust a count past the array, whoever filled it. */
+	n = a->naddrs < ANSWER_MAX_ADDRS ? a->naddrs : ANSWER_MAX_ADDRS;
+	if (n == 0)
 		return VERDICT_CLEAN;
-	for (size_t i = 0; i < a->naddrs; i++) {
+	for (size_t i = 0; i < n; i++) {
 		uint32_t code = a->addrs[i];
 
 		if (zone_code_refused(z, code))

@@ -3,6 +3,7 @@
  * Zone health from the RFC 5782 §5 test points: a list must list its
  * positive point and must not list its negative one. Pure.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "health.h"
@@ -23,6 +24,11 @@ health_decide(enum verdict positive, enum verdict negative)
 		return HEALTH_BOGUS;
 	if (health_present(negative))
 		return HEALTH_LISTS_ALL;
+	/*
+	 * A missing positive point, or a negative point we could not get
+	 * a clean answer for, means the list cannot be trusted to answer.
+	 * Verdicts classify never gives (suppressed) land here too.
+	 */
 	if (!health_present(positive) || negative != VERDICT_CLEAN)
 		return HEALTH_DEAD;
 	return HEALTH_OK;
@@ -61,7 +67,12 @@ health_test_point(enum target_kind kind, bool positive, struct target *ret)
 		ret->u.addr[15] = positive ? 2 : 1;
 		break;
 	default:
-		/* Static text: the field is not const, nothing writes it. */
+		/*
+		 * RFC 5782 §5 domain test points. The field is char * because
+		 * parsed targets own their text; this points at static text
+		 * instead, so the const is cast away (through uintptr_t, as
+		 * -Wcast-qual wants) and callers must not target_clear it.
+		 */
 		ret->u.domain = (char *)(uintptr_t)(positive ? "test" :
 		    "invalid");
 		break;

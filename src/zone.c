@@ -203,6 +203,8 @@ static const char *const zone_type_names[] = {
 const char *
 zone_type_name(enum zone_type type)
 {
+	if ((size_t)type >= sizeof(zone_type_names) / sizeof(*zone_type_names))
+		return "unknown";
 	return zone_type_names[type];
 }
 
