@@ -26,8 +26,8 @@ enum zone_health {
 /*
  * Decide from the verdicts of the positive and negative test points.
  * Refused wins, then bogus, then lists-all (the negative point is listed
- * or ignored), then dead (the positive point is clean or an error, or the
- * negative one an error); otherwise ok. The positive point counts as
+ * or ignored), then dead (the positive point is not present, or the
+ * negative one anything but clean); otherwise ok. The positive point counts as
  * present when it is listed or ignored: any 127/8 code not refused.
  */
 enum zone_health health_decide(enum verdict positive, enum verdict negative);
