@@ -42,17 +42,18 @@ parse_duration_ms(const char *s, uint64_t min_ms, uint64_t max_ms,
 	};
 	char *end;
 	unsigned long long v;
+	int overflow;
 
 	if (*s < '0' || *s > '9')
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (errno == ERANGE)
-		return -ERANGE;
+	overflow = errno == ERANGE;
+	/* A malformed value is reported as such, however large its number. */
 	for (size_t i = 0; i < sizeof(units) / sizeof(*units); i++) {
 		if (strcmp(end, units[i].suffix) != 0)
 			continue;
-		if (v > UINT64_MAX / units[i].ms)
+		if (overflow || v > UINT64_MAX / units[i].ms)
 			return -ERANGE;
 		v *= units[i].ms;
 		if (v < min_ms || v > max_ms)

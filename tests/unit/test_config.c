@@ -642,9 +642,8 @@ START_TEST(test_sample)
 	const struct zone *z;
 	int rc;
 
-	if (data == NULL)
-		data = "tests/data";
-	snprintf(path, sizeof(path), "%s/../../conf/rblmond.conf", data);
+	snprintf(path, sizeof(path), "%s/../../conf/rblmond.conf",
+	    data != NULL ? data : "tests/data");
 	rc = config_load(path, &c, err, sizeof(err));
 	ck_assert_msg(rc == 0, "sample %s: rc %d: %s", path, rc, err);
 	ck_assert_msg(c->nzones >= 10, "sample: %zu zones", c->nzones);
@@ -659,6 +658,29 @@ START_TEST(test_sample)
 	ck_assert_msg(zone_code_refused(z, 0x7f000001), "sample: URIBL "
 	    "refuses 127.0.0.1");
 	ck_assert_msg(zone_code_listed(z, 0x7f000004), "sample: URIBL grey");
+	config_free(c);
+}
+END_TEST
+
+/* The fixture in tests/data/config: everything at its default. */
+START_TEST(test_fixture)
+{
+	const char *data = getenv("TESTS_DATA");
+	struct config *c = NULL;
+	char path[1024], err[1024];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/config/minimal.conf",
+	    data != NULL ? data : "tests/data");
+	rc = config_load(path, &c, err, sizeof(err));
+	ck_assert_msg(rc == 0, "fixture %s: rc %d: %s", path, rc, err);
+	ck_assert_msg(c->timeout_ms == CONFIG_DEFAULT_TIMEOUT_MS &&
+	    c->tries == CONFIG_DEFAULT_TRIES &&
+	    c->max_inflight == CONFIG_DEFAULT_MAX_INFLIGHT &&
+	    c->max_net_addresses == CONFIG_DEFAULT_MAX_NET_ADDRESSES,
+	    "fixture: defaults");
+	ck_assert_msg(c->ntargets == 1 && c->nzones == 1 &&
+	    config_pairs(c) == 1, "fixture: one pair");
 	config_free(c);
 }
 END_TEST
@@ -699,6 +721,7 @@ config_suite(void)
 	tcase_add_loop_test(bad, test_bad, 0, NROWS(bad_rows));
 	tcase_add_loop_test(good, test_good, 0, NROWS(good_rows));
 	tcase_add_test(good, test_sample);
+	tcase_add_test(good, test_fixture);
 	tcase_add_test(bad, test_folder);
 	tcase_add_test(good, test_free_null);
 	suite_add_tcase(s, bad);
