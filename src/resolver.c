@@ -233,6 +233,13 @@ resolver_count_a(const unsigned char *buf, size_t len)
 }
 
 static void
+resolver_fail(struct answer *a, int status)
+{
+	a->status = ANSWER_ERROR;
+	a->error = resolver_error_text(status);
+}
+
+static void
 resolver_fill_a(struct answer *a, const unsigned char *abuf, int alen)
 {
 	struct ares_addrttl addrs[RESOLVER_PARSE_ADDRS];
@@ -242,8 +249,7 @@ resolver_fill_a(struct answer *a, const unsigned char *abuf, int alen)
 	int counted = resolver_count_a(abuf, (size_t)alen);
 
 	if (counted < 0 || (status == ARES_ENODATA && counted > 0)) {
-		a->status = ANSWER_ERROR;
-		a->error = resolver_error_text(ARES_EBADRESP);
+		resolver_fail(a, ARES_EBADRESP);
 		return;
 	}
 	if (status == ARES_ENODATA) {
@@ -252,8 +258,7 @@ resolver_fill_a(struct answer *a, const unsigned char *abuf, int alen)
 		return;
 	}
 	if (status != ARES_SUCCESS) {
-		a->status = ANSWER_ERROR;
-		a->error = resolver_error_text(status);
+		resolver_fail(a, status);
 		return;
 	}
 	a->status = ANSWER_RECORDS;
@@ -289,8 +294,7 @@ resolver_fill_txt(struct answer *a, const unsigned char *abuf, int alen,
 		return;
 	}
 	if (status != ARES_SUCCESS) {
-		a->status = ANSWER_ERROR;
-		a->error = resolver_error_text(status);
+		resolver_fail(a, status);
 		return;
 	}
 	for (struct ares_txt_ext *t = txt; t != NULL; t = t->next) {
@@ -350,8 +354,7 @@ resolver_answer_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 		a.status = ANSWER_NODATA;
 	} else {
 		/* Only NXDOMAIN and NODATA may ever mean "not listed". */
-		a.status = ANSWER_ERROR;
-		a.error = resolver_error_text(status);
+		resolver_fail(&a, status);
 	}
 	cb(&a, cb_arg);
 }

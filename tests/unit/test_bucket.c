@@ -5,6 +5,8 @@
  * through when unlimited, and gains nothing from a clock that goes back.
  */
 #include <check.h>
+
+#include "unit.h"
 #include <math.h>
 #include <stdlib.h>
 
@@ -233,11 +235,5 @@ bucket_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(bucket_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(bucket_suite());
 }

@@ -5,6 +5,8 @@
  * and the DNSBL query names of RFC 5782 §2.1, §2.3 and §2.4.
  */
 #include <check.h>
+
+#include "unit.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -746,11 +748,5 @@ target_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(target_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(target_suite());
 }

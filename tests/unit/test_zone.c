@@ -5,6 +5,8 @@
  * listed and refused sets, labels, zone types and code formatting.
  */
 #include <check.h>
+
+#include "unit.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -577,11 +579,5 @@ zone_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(zone_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(zone_suite());
 }
