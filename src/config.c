@@ -3,11 +3,11 @@
  * The configuration loader: reads the INI file and its includes with inih,
  * checks every key's type and range, expands networks, sorts and dedupes
  * targets, and hands out an immutable snapshot. The first error rejects the
- * whole file and is reported as "file:line: message". The only user of inih.
+ * whole file and is reported as "file:line: message". The only user of inih;
+ * the keys of each section are checked in config_keys.c.
  */
 #include <ctype.h>
 #include <errno.h>
-#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,76 +17,9 @@
 #include <ini.h>
 
 #include "config.h"
-#include "parse.h"
+#include "loader.h"
 
-enum config_section { SEC_NONE, SEC_RBLMOND, SEC_TARGETS, SEC_ZONE };
-
-/* Scalar keys, one bit each, to refuse a second value. */
-enum config_key_bit {
-	KEY_TIMEOUT = 1 << 0,
-	KEY_TRIES = 1 << 1,
-	KEY_MAX_INFLIGHT = 1 << 2,
-	KEY_MAX_NET = 1 << 3,
-	KEY_TYPE = 1 << 4,
-	KEY_TXT = 1 << 5,
-	KEY_MAX_QPS = 1 << 6,
-	KEY_TEST_POINTS = 1 << 7,
-};
-
-/* Longest [targets NAME] label: it ends up in alerts and JSON. */
-#define CONFIG_GROUP_MAX 63
-
-/* A `net` line, expanded once max_net_addresses is known. */
-struct config_net {
-	char *text;
-	const char *file;
-	int line;
-	uint16_t group;
-	size_t seq;
-};
-
-/* Where a zone was declared, for errors found after parsing. */
-struct config_zone_loc {
-	const char *file;
-	int line;
-};
-
-struct config_target_seq {
-	struct target t;
-	size_t seq; /* the line that named it: the first group wins */
-};
-
-struct loader {
-	struct config *c;
-	char *err;
-	size_t errlen;
-	bool failed;
-
-	/* Position in the file being read. */
-	FILE *f;
-	const char *file;
-	int line;
-	int depth;
-
-	enum config_section sec;
-	size_t zone;	       /* SEC_ZONE: index into c->zones */
-	uint16_t group;	       /* SEC_TARGETS: index into c->groups */
-	unsigned seen;	       /* scalar keys of this section seen */
-	unsigned seen_rblmond; /* [rblmond] may come back: keep its keys */
-	size_t seq;	       /* target lines read so far */
-
-	struct config_target_seq *targets;
-	size_t ntargets, targets_cap;
-	struct config_net *nets;
-	size_t nnets, nets_cap;
-	struct config_zone_loc *zone_locs;
-	char **files; /* names for messages, owned */
-	size_t nfiles;
-	char *ns; /* nameservers CSV being built */
-	size_t ns_len;
-};
-
-static void __attribute__((format(printf, 2, 3)))
+void
 loader_fail(struct loader *l, const char *fmt, ...)
 {
 	va_list ap;
@@ -103,14 +36,14 @@ loader_fail(struct loader *l, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void
+void
 loader_oom(struct loader *l)
 {
 	loader_fail(l, "out of memory");
 }
 
 /* Make room in *array (elements of size bytes) for one more than n. */
-static int
+int
 loader_grow(void **array, size_t size, size_t n, size_t *cap)
 {
 	size_t ncap;
@@ -128,7 +61,7 @@ loader_grow(void **array, size_t size, size_t n, size_t *cap)
 }
 
 /* Scalar keys take one value per section; [rblmond] counts as one. */
-static bool
+bool
 loader_once(struct loader *l, unsigned bit, const char *name)
 {
 	unsigned *seen = l->sec == SEC_RBLMOND ? &l->seen_rblmond : &l->seen;
@@ -141,8 +74,8 @@ loader_once(struct loader *l, unsigned bit, const char *name)
 	return true;
 }
 
-static char *
-trim(char *s)
+char *
+loader_trim(char *s)
 {
 	char *e;
 
@@ -153,400 +86,6 @@ trim(char *s)
 		*--e = '\0';
 	return s;
 }
-
-/* ---- [rblmond] ---- */
-
-static void
-loader_uint(struct loader *l, const char *name, const char *value,
-    uint64_t min, uint64_t max, uint64_t *ret)
-{
-	int rc = parse_uint(value, min, max, ret);
-
-	if (rc == -EINVAL)
-		loader_fail(l, "%s: invalid number \"%s\" (expected a whole "
-		    "number from %llu to %llu)", name, value,
-		    (unsigned long long)min, (unsigned long long)max);
-	else if (rc != 0)
-		loader_fail(l, "%s: %s is out of range (%llu to %llu)", name,
-		    value, (unsigned long long)min, (unsigned long long)max);
-}
-
-/* Split "host", "host:port" or "[v6]:port" into host and port text. */
-static int
-loader_split_server(const char *entry, char *host, size_t hostlen,
-    const char **ret_port)
-{
-	const char *close, *colon = strchr(entry, ':');
-	size_t n;
-
-	*ret_port = NULL;
-	if (entry[0] == '[') {
-		if ((close = strchr(entry, ']')) == NULL)
-			return -EINVAL;
-		n = (size_t)(close - entry - 1);
-		if (close[1] == ':')
-			*ret_port = close + 2;
-		else if (close[1] != '\0')
-			return -EINVAL;
-		entry++;
-	} else if (colon != NULL && strchr(colon + 1, ':') == NULL) {
-		/* One colon: IPv4:port. More: a bare IPv6 address. */
-		n = (size_t)(colon - entry);
-		*ret_port = colon + 1;
-	} else {
-		n = strlen(entry);
-	}
-	if (n >= hostlen)
-		return -EINVAL;
-	memcpy(host, entry, n);
-	host[n] = '\0';
-	return 0;
-}
-
-/* One nameserver, validated and appended to the CSV in canonical form. */
-static void
-loader_nameserver(struct loader *l, const char *entry)
-{
-	char host[TARGET_TEXT_MAX], text[TARGET_TEXT_MAX], out[300], err[128];
-	const char *port;
-	struct target t;
-	uint64_t p = 53;
-	size_t n;
-	char *ns;
-
-	if (loader_split_server(entry, host, sizeof(host), &port) != 0 ||
-	    target_parse_ip(host, &t, err, sizeof(err)) != 0 ||
-	    (entry[0] == '[' && t.kind != TARGET_IPV6) ||
-	    (port != NULL && parse_uint(port, 1, 65535, &p) != 0) ||
-	    target_format(&t, text, sizeof(text)) != 0) {
-		loader_fail(l, "nameservers: invalid server \"%s\" (expected "
-		    "IPv4, IPv4:PORT, IPv6 or [IPv6]:PORT)", entry);
-		return;
-	}
-	if (t.kind == TARGET_IPV6)
-		snprintf(out, sizeof(out), "[%s]:%llu", text,
-		    (unsigned long long)p);
-	else
-		snprintf(out, sizeof(out), "%s:%llu", text,
-		    (unsigned long long)p);
-	n = strlen(out);
-	ns = realloc(l->ns, l->ns_len + n + 2);
-	if (ns == NULL) {
-		loader_oom(l);
-		return;
-	}
-	l->ns = ns;
-	if (l->ns_len > 0)
-		ns[l->ns_len++] = ',';
-	memcpy(ns + l->ns_len, out, n + 1);
-	l->ns_len += n;
-}
-
-/* Comma- or space-separated servers; an empty value adds none. */
-static void
-loader_nameservers(struct loader *l, const char *value)
-{
-	char *buf = strdup(value), *save = NULL;
-
-	if (buf == NULL) {
-		loader_oom(l);
-		return;
-	}
-	for (char *tok = strtok_r(buf, ", \t", &save); tok != NULL;
-	    tok = strtok_r(NULL, ", \t", &save))
-		loader_nameserver(l, tok);
-	free(buf);
-}
-
-static void
-loader_timeout(struct loader *l, const char *value)
-{
-	uint64_t v;
-	int rc;
-
-	if (!loader_once(l, KEY_TIMEOUT, "timeout"))
-		return;
-	rc = parse_duration_ms(value, 100, 60000, &v);
-	if (rc == -EINVAL)
-		loader_fail(l, "timeout: invalid duration \"%s\" (use a number "
-		    "with ms, s, m, h or d)", value);
-	else if (rc != 0)
-		loader_fail(l, "timeout: %s is out of range (100ms to 60s)",
-		    value);
-	else
-		l->c->timeout_ms = (uint32_t)v;
-}
-
-static int loader_file(struct loader *l, const char *path);
-
-/* Read another file here; it starts outside any section. */
-static void
-loader_include(struct loader *l, const char *value)
-{
-	struct loader saved = *l;
-	char *copy, *path;
-
-	if (value[0] == '\0') {
-		loader_fail(l, "include: empty path (expected a file name)");
-		return;
-	}
-	if (l->depth >= CONFIG_MAX_INCLUDE_DEPTH) {
-		loader_fail(l, "include: nested more than %d deep (an include "
-		    "loop?)", CONFIG_MAX_INCLUDE_DEPTH);
-		return;
-	}
-	copy = strdup(l->file);
-	path = malloc(strlen(l->file) + strlen(value) + 2);
-	if (copy == NULL || path == NULL) {
-		free(copy);
-		free(path);
-		loader_oom(l);
-		return;
-	}
-	/* Relative to the including file's folder, not the cwd. */
-	if (value[0] == '/')
-		strcpy(path, value);
-	else
-		sprintf(path, "%s/%s", dirname(copy), value);
-	free(copy);
-	l->depth++;
-	l->sec = SEC_NONE;
-	l->seen = 0;
-	loader_file(l, path);
-	free(path);
-	l->f = saved.f;
-	l->file = saved.file;
-	l->line = saved.line;
-	l->depth = saved.depth;
-	l->sec = saved.sec;
-	l->zone = saved.zone;
-	l->group = saved.group;
-	l->seen = saved.seen;
-}
-
-static void
-loader_rblmond_key(struct loader *l, const char *name, const char *value)
-{
-	struct config *c = l->c;
-	uint64_t v;
-
-	if (strcmp(name, "nameservers") == 0) {
-		loader_nameservers(l, value);
-	} else if (strcmp(name, "timeout") == 0) {
-		loader_timeout(l, value);
-	} else if (strcmp(name, "tries") == 0) {
-		v = c->tries;
-		if (loader_once(l, KEY_TRIES, name))
-			loader_uint(l, name, value, 1, 10, &v);
-		c->tries = (uint32_t)v;
-	} else if (strcmp(name, "max_inflight") == 0) {
-		v = c->max_inflight;
-		if (loader_once(l, KEY_MAX_INFLIGHT, name))
-			loader_uint(l, name, value, 1, 4096, &v);
-		c->max_inflight = (uint32_t)v;
-	} else if (strcmp(name, "max_net_addresses") == 0) {
-		if (loader_once(l, KEY_MAX_NET, name))
-			loader_uint(l, name, value, 1, CONFIG_MAX_TARGETS,
-			    &c->max_net_addresses);
-	} else if (strcmp(name, "include") == 0) {
-		loader_include(l, value);
-	} else {
-		loader_fail(l, "unknown key \"%s\" in [rblmond]", name);
-	}
-}
-
-/* ---- [targets] ---- */
-
-/* Takes t (and its domain) on success; on failure t is the caller's. */
-static int
-loader_push_target(struct loader *l, const struct target *t, uint16_t group,
-    size_t seq)
-{
-	struct config_target_seq *s;
-
-	if (l->ntargets >= CONFIG_MAX_TARGETS) {
-		loader_fail(l, "more than %u targets in all",
-		    CONFIG_MAX_TARGETS);
-		return -E2BIG;
-	}
-	if (loader_grow((void **)&l->targets, sizeof(*l->targets), l->ntargets,
-	    &l->targets_cap) != 0) {
-		loader_oom(l);
-		return -ENOMEM;
-	}
-	s = &l->targets[l->ntargets++];
-	s->t = *t;
-	s->t.group = group;
-	s->seq = seq;
-	return 0;
-}
-
-static void
-loader_net_line(struct loader *l, const char *value)
-{
-	char *text = strdup(value);
-
-	if (text == NULL || loader_grow((void **)&l->nets, sizeof(*l->nets),
-	    l->nnets, &l->nets_cap) != 0) {
-		free(text);
-		loader_oom(l);
-		return;
-	}
-	l->nets[l->nnets++] = (struct config_net){ text, l->file, l->line,
-		l->group, l->seq++ };
-}
-
-static void
-loader_targets_key(struct loader *l, const char *name, const char *value)
-{
-	struct target t;
-	char err[256];
-
-	if (strcmp(name, "ip") == 0) {
-		if (target_parse_ip(value, &t, err, sizeof(err)) != 0)
-			loader_fail(l, "ip: %s", err);
-		else
-			loader_push_target(l, &t, l->group, l->seq++);
-	} else if (strcmp(name, "domain") == 0) {
-		if (target_parse_domain(value, &t, err, sizeof(err)) != 0)
-			loader_fail(l, "domain: %s", err);
-		else if (loader_push_target(l, &t, l->group, l->seq++) != 0)
-			target_clear(&t);
-	} else if (strcmp(name, "net") == 0) {
-		loader_net_line(l, value);
-	} else if (l->group == 0) {
-		loader_fail(l, "unknown key \"%s\" in [targets]", name);
-	} else {
-		loader_fail(l, "unknown key \"%s\" in [targets %s]", name,
-		    l->c->groups[l->group]);
-	}
-}
-
-/* ---- [zone NAME] ---- */
-
-static void
-loader_code_items(struct loader *l, const char *name, const char *value,
-    struct code_item **items, size_t *n)
-{
-	struct code_item item, *p;
-	char err[256];
-
-	if (code_item_parse(value, &item, err, sizeof(err)) != 0) {
-		loader_fail(l, "%s: %s", name, err);
-		return;
-	}
-	p = realloc(*items, (*n + 1) * sizeof(**items));
-	if (p == NULL) {
-		loader_oom(l);
-		return;
-	}
-	p[(*n)++] = item;
-	*items = p;
-}
-
-/* Labels reach syslog lines and JSON: printable, no quoting needed. */
-static bool
-loader_label_ok(const char *label)
-{
-	for (const char *s = label; *s != '\0'; s++)
-		if (!isprint((unsigned char)*s) || *s == '"' || *s == '\\')
-			return false;
-	return true;
-}
-
-/* "CODEITEM LABEL": the label is the rest of the value. */
-static void
-loader_code_label(struct loader *l, struct zone *z, const char *value)
-{
-	char *buf = strdup(value), *label;
-	size_t n = strcspn(value, " \t");
-	struct code_item item;
-	struct code_label *p;
-	char err[256];
-
-	if (buf == NULL) {
-		loader_oom(l);
-		return;
-	}
-	buf[n] = '\0';
-	label = value[n] != '\0' ? trim(buf + n + 1) : buf + n;
-	if (code_item_parse(buf, &item, err, sizeof(err)) != 0) {
-		loader_fail(l, "code: %s", err);
-	} else if (*label == '\0') {
-		loader_fail(l, "code: \"%s\" has no label (expected \"CODE "
-		    "LABEL\", e.g. \"127.0.0.4-127.0.0.7 XBL\")", value);
-	} else if (!loader_label_ok(label)) {
-		loader_fail(l, "code: label \"%s\" may hold printable "
-		    "characters only, no quotes or backslashes", label);
-	} else {
-		p = realloc(z->labels, (z->nlabels + 1) * sizeof(*z->labels));
-		if (p != NULL)
-			z->labels = p;
-		if (p == NULL || (p[z->nlabels].label = strdup(label)) == NULL)
-			loader_oom(l);
-		else
-			p[z->nlabels++].item = item;
-	}
-	free(buf);
-}
-
-static void
-loader_bool(struct loader *l, unsigned bit, const char *name,
-    const char *value, bool *ret)
-{
-	if (loader_once(l, bit, name) && parse_bool(value, ret) != 0)
-		loader_fail(l, "%s: expected yes or no, not \"%s\"", name,
-		    value);
-}
-
-static void
-loader_max_qps(struct loader *l, struct zone *z, const char *value)
-{
-	int rc;
-
-	if (!loader_once(l, KEY_MAX_QPS, "max_qps"))
-		return;
-	rc = parse_rate(value, 100000, &z->max_qps);
-	if (rc == -EINVAL)
-		loader_fail(l, "max_qps: invalid rate \"%s\" (expected queries "
-		    "a second such as 20 or 0.5; 0 means unlimited)", value);
-	else if (rc != 0)
-		loader_fail(l, "max_qps: %s is out of range (0 to 100000)",
-		    value);
-}
-
-static void
-loader_zone_key(struct loader *l, const char *name, const char *value)
-{
-	struct zone *z = &l->c->zones[l->zone];
-	enum zone_type type;
-
-	if (strcmp(name, "type") == 0) {
-		if (!loader_once(l, KEY_TYPE, name))
-			return;
-		if (zone_type_parse(value, &type) != 0)
-			loader_fail(l, "type: expected ip, ip4, ip6 or domain, "
-			    "not \"%s\"", value);
-		else
-			z->type = (uint8_t)type;
-	} else if (strcmp(name, "listed") == 0) {
-		loader_code_items(l, name, value, &z->listed, &z->nlisted);
-	} else if (strcmp(name, "refused") == 0) {
-		loader_code_items(l, name, value, &z->refused, &z->nrefused);
-	} else if (strcmp(name, "code") == 0) {
-		loader_code_label(l, z, value);
-	} else if (strcmp(name, "txt") == 0) {
-		loader_bool(l, KEY_TXT, name, value, &z->txt);
-	} else if (strcmp(name, "test_points") == 0) {
-		loader_bool(l, KEY_TEST_POINTS, name, value, &z->test_points);
-	} else if (strcmp(name, "max_qps") == 0) {
-		loader_max_qps(l, z, value);
-	} else {
-		loader_fail(l, "unknown key \"%s\" in [zone %s]", name,
-		    z->name);
-	}
-}
-
 /* ---- sections ---- */
 
 /* A new zone named by a validated, lower-case domain (taken over). */
@@ -677,7 +216,7 @@ loader_section(struct loader *l, char *name)
 {
 	const char *arg;
 
-	name = trim(name);
+	name = loader_trim(name);
 	l->sec = SEC_NONE;
 	l->seen = 0;
 	if (strcmp(name, "rblmond") == 0) {
@@ -707,7 +246,7 @@ loader_header(struct loader *l, const char *line)
 
 	snprintf(buf, sizeof(buf), "%s", line);
 	end = strchr(buf, ']');
-	rest = end ? trim(end + 1) : NULL;
+	rest = end ? loader_trim(end + 1) : NULL;
 	if (end == NULL || (*rest != '\0' && *rest != ';' && *rest != '#')) {
 		loader_fail(l, "malformed section header (expected [NAME] "
 		    "alone on its line)");
@@ -812,7 +351,7 @@ loader_open(const char *path, FILE **ret)
 	return 0;
 }
 
-static int
+int
 loader_file(struct loader *l, const char *path)
 {
 	char *name = strdup(path);
