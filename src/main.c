@@ -100,7 +100,7 @@ main(int argc, char **argv)
 		return REPORT_EXIT_USAGE;
 	}
 	if (check) {
-		printf("%s: OK: %zu targets, %zu zones, %llu pairs\n", path,
+		printf("%s: OK (targets: %zu, zones: %zu, pairs: %llu)\n", path,
 		    c->ntargets, c->nzones,
 		    (unsigned long long)config_pairs(c));
 		config_free(c);
