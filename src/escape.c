@@ -37,7 +37,8 @@ escape_untrusted(const char *in, size_t inlen, char *out, size_t outlen)
 	char seq[4];
 	int cut;
 
-	for (size_t i = 0; i < inlen; i++)
+	/* Measure first: whether "..." is needed decides where to cut. */
+	for (size_t i = 0; i < inlen && total <= room; i++)
 		total += escape_byte((unsigned char)in[i], seq);
 	cut = total > room;
 	if (cut)

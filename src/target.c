@@ -5,7 +5,6 @@
  * octets reversed), §2.4 (IPv6: all 32 nibbles reversed) and §2.3
  * (domains: the name itself). Pure.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +29,23 @@ target_parse_ip(const char *s, struct target *ret, char *err, size_t errlen)
 	}
 	*ret = t;
 	return 0;
+}
+
+/*
+ * ASCII only, whatever the locale: a name must mean the same to us as to
+ * the DNS, and pure code must not depend on setlocale().
+ */
+static bool
+target_is_name_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+static char
+target_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
 /* Check a domain name; writes a reason to err. Final dot already gone. */
@@ -57,7 +73,7 @@ target_check_domain(const char *s, size_t len, char *err, size_t errlen)
 				return -EINVAL;
 			}
 			label = 0;
-		} else if (isalnum(c) || c == '-' || c == '_') {
+		} else if (target_is_name_char(c)) {
 			if (++label > 63) {
 				snprintf(err, errlen, "invalid domain \"%s\": "
 				    "label longer than 63 characters", s);
@@ -66,7 +82,7 @@ target_check_domain(const char *s, size_t len, char *err, size_t errlen)
 		} else {
 			snprintf(err, errlen, "invalid domain \"%s\": "
 			    "character '%c' not allowed", s,
-			    isprint(c) ? c : '?');
+			    c >= 0x20 && c <= 0x7e ? c : '?');
 			return -EINVAL;
 		}
 	}
@@ -92,7 +108,7 @@ target_parse_domain(const char *s, struct target *ret, char *err,
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < len; i++)
-		d[i] = (char)tolower((unsigned char)s[i]);
+		d[i] = target_lower(s[i]);
 	d[len] = '\0';
 	memset(ret, 0, sizeof(*ret));
 	ret->kind = TARGET_DOMAIN;
@@ -132,13 +148,18 @@ target_parse_net(const char *s, uint64_t max_addresses,
 		goto bad;
 	memcpy(buf, s, (size_t)(slash - s));
 	buf[slash - s] = '\0';
-	if (target_parse_ip(buf, &t, err, errlen) != 0)
-		goto bad;
-	bytes = t.kind == TARGET_IPV4 ? 4 : 16;
 	errno = 0;
 	prefix = strtoul(slash + 1, &end, 10);
-	if (slash[1] < '0' || slash[1] > '9' || *end != '\0' || errno != 0 ||
-	    prefix > bytes * 8)
+	/* strtoul alone would take " 24", "+24" and "-1". */
+	if (slash[1] < '0' || slash[1] > '9' || *end != '\0' || errno != 0)
+		goto bad;
+	if (target_parse_ip(buf, &t, err, errlen) != 0) {
+		snprintf(err, errlen, "invalid network \"%s\": invalid IP "
+		    "address \"%s\"", s, buf);
+		return -EINVAL;
+	}
+	bytes = t.kind == TARGET_IPV4 ? 4 : 16;
+	if (prefix > bytes * 8)
 		goto bad;
 	if (!target_host_bits_zero(t.u.addr, bytes, (unsigned)prefix)) {
 		char fixed[INET6_ADDRSTRLEN];
@@ -150,6 +171,7 @@ target_parse_net(const char *s, uint64_t max_addresses,
 		    "you mean %s/%lu?)", s, fixed, prefix);
 		return -EINVAL;
 	}
+	/* 2^64 and more does not fit a uint64_t, and is refused anyway. */
 	host_bits = bytes * 8 - (unsigned)prefix;
 	if (host_bits >= 64) {
 		snprintf(err, errlen, "network \"%s\" has 2^%u addresses, more "
@@ -171,8 +193,8 @@ target_parse_net(const char *s, uint64_t max_addresses,
 	return 0;
 
 bad:
-	snprintf(err, errlen, "invalid network \"%s\" (expected ADDRESS/PREFIX, "
-	    "e.g. 192.0.2.0/24 or 2001:db8::/120)", s);
+	snprintf(err, errlen, "invalid network \"%s\" (expected "
+	    "ADDRESS/PREFIX, e.g. 192.0.2.0/24 or 2001:db8::/120)", s);
 	return -EINVAL;
 }
 
@@ -221,6 +243,13 @@ target_format(const struct target *t, char *buf, size_t len)
 	}
 }
 
+/* Characters of the decimal octet v. */
+static size_t
+target_octet_len(unsigned v)
+{
+	return v >= 100 ? 3 : v >= 10 ? 2 : 1;
+}
+
 /* Write the decimal octet v at p; returns the bytes written. */
 static size_t
 target_put_octet(char *p, unsigned v)
@@ -235,47 +264,57 @@ target_put_octet(char *p, unsigned v)
 	return n;
 }
 
+/*
+ * Runs once per (target, zone) pair of every sweep, so the length is
+ * worked out first and the name then written straight into buf: no
+ * allocation, no formatted output.
+ */
 int
 target_qname(const struct target *t, const char *zone, char *buf, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	char tmp[TARGET_QNAME_MAX + 2];
-	size_t n = 0, zlen = strlen(zone), max;
+	size_t n = 0, head, zlen = strlen(zone), max;
 
 	switch (t->kind) {
 	case TARGET_IPV4:
-		for (int i = 3; i >= 0; i--) {
-			n += target_put_octet(tmp + n, t->u.addr[i]);
-			tmp[n++] = '.';
-		}
+		head = 4;
+		for (int i = 0; i < 4; i++)
+			head += target_octet_len(t->u.addr[i]);
 		break;
 	case TARGET_IPV6:
-		for (int i = 15; i >= 0; i--) {
-			tmp[n++] = hex[t->u.addr[i] & 0xf];
-			tmp[n++] = '.';
-			tmp[n++] = hex[t->u.addr[i] >> 4];
-			tmp[n++] = '.';
-		}
+		head = 64;
 		break;
-	default: {
-		size_t dlen = strlen(t->u.domain);
-
-		if (dlen + 1 > TARGET_QNAME_MAX)
-			return -ENAMETOOLONG;
-		memcpy(tmp, t->u.domain, dlen);
-		n = dlen;
-		tmp[n++] = '.';
+	default:
+		head = strlen(t->u.domain) + 1;
 		break;
-	}
 	}
 	max = len > 0 ? len - 1 : 0;
 	if (max > TARGET_QNAME_MAX)
 		max = TARGET_QNAME_MAX;
-	if (n + zlen > max)
+	if (head > max || zlen > max - head)
 		return -ENAMETOOLONG;
-	memcpy(buf, tmp, n);
-	memcpy(buf + n, zone, zlen);
-	buf[n + zlen] = '\0';
+	switch (t->kind) {
+	case TARGET_IPV4: /* RFC 5782 §2.1: octets in reverse order */
+		for (int i = 3; i >= 0; i--) {
+			n += target_put_octet(buf + n, t->u.addr[i]);
+			buf[n++] = '.';
+		}
+		break;
+	case TARGET_IPV6: /* RFC 5782 §2.4: all 32 nibbles, reversed */
+		for (int i = 15; i >= 0; i--) {
+			buf[n++] = hex[t->u.addr[i] & 0xf];
+			buf[n++] = '.';
+			buf[n++] = hex[t->u.addr[i] >> 4];
+			buf[n++] = '.';
+		}
+		break;
+	default: /* RFC 5782 §2.3: the name itself */
+		memcpy(buf, t->u.domain, head - 1);
+		n = head - 1;
+		buf[n++] = '.';
+		break;
+	}
+	memcpy(buf + n, zone, zlen + 1);
 	return (int)(n + zlen);
 }
 

@@ -127,6 +127,9 @@ static const struct qname_len_row {
 	{ "ipv4 short octets 253", "0.0.0.0", 0, 245, BIG - 100, 253 },
 	{ "ipv4 short octets 254", "0.0.0.0", 0, 246, BIG - 100,
 	    -ENAMETOOLONG },
+	{ "ipv4 mixed octets 253", "1.22.255.0", 0, 242, BIG - 100, 253 },
+	{ "ipv4 mixed octets 254", "1.22.255.0", 0, 243, BIG - 100,
+	    -ENAMETOOLONG },
 	{ "ipv6 exactly 253", "::1", 0, 189, BIG - 100, 253 },
 	{ "ipv6 254 too long", "::1", 0, 190, BIG - 100, -ENAMETOOLONG },
 	{ "domain exactly 253", NULL, 100, 152, BIG - 100, 253 },
@@ -137,6 +140,10 @@ static const struct qname_len_row {
 	{ "buffer one short", "127.0.0.2", 0, 11, 21, -ENAMETOOLONG },
 	{ "buffer of one byte", "127.0.0.2", 0, 11, 1, -ENAMETOOLONG },
 	{ "buffer of zero bytes", "127.0.0.2", 0, 11, 0, -ENAMETOOLONG },
+	{ "ipv6 buffer exactly fits", "::1", 0, 10, 75, 74 },
+	{ "ipv6 buffer one short", "::1", 0, 10, 74, -ENAMETOOLONG },
+	{ "domain buffer exactly fits", NULL, 11, 10, 23, 22 },
+	{ "domain buffer one short", NULL, 11, 10, 22, -ENAMETOOLONG },
 	{ "253 in a 254 buffer", "255.255.255.255", 0, 237, 254, 253 },
 	{ "253 in a 253 buffer", "255.255.255.255", 0, 237, 253,
 	    -ENAMETOOLONG },
@@ -331,6 +338,10 @@ static const struct ip_row {
 	    "invalid IP address \"1.2.3.256\"" },
 	{ "trailing space", "1.2.3.4 ", -EINVAL, 0,
 	    "invalid IP address \"1.2.3.4 \"" },
+	{ "leading space", " 1.2.3.4", -EINVAL, 0,
+	    "invalid IP address \" 1.2.3.4\"" },
+	{ "ipv6 trailing space", "::1 ", -EINVAL, 0,
+	    "invalid IP address \"::1 \"" },
 	{ "with prefix", "10.0.0.0/8", -EINVAL, 0,
 	    "invalid IP address \"10.0.0.0/8\"" },
 	{ "two double colons", "1::2::3", -EINVAL, 0,
@@ -490,6 +501,9 @@ static const struct net_row {
 	{ "ipv4 prefix 33", "10.0.0.0/33", 65536, -EINVAL, 0, 0, 0, NULL,
 	    "invalid network \"10.0.0.0/33\" (expected ADDRESS/PREFIX, e.g. "
 	    "192.0.2.0/24 or 2001:db8::/120)" },
+	{ "ipv4 prefix 128", "10.0.0.0/128", 65536, -EINVAL, 0, 0, 0, NULL,
+	    "invalid network \"10.0.0.0/128\" (expected ADDRESS/PREFIX, e.g. "
+	    "192.0.2.0/24 or 2001:db8::/120)" },
 	{ "ipv6 prefix 129", "::/129", 65536, -EINVAL, 0, 0, 0, NULL,
 	    "invalid network \"::/129\" (expected ADDRESS/PREFIX, e.g. "
 	    "192.0.2.0/24 or 2001:db8::/120)" },
@@ -509,17 +523,18 @@ static const struct net_row {
 	    "invalid network \"10.0.0.0/24/8\" (expected ADDRESS/PREFIX, e.g. "
 	    "192.0.2.0/24 or 2001:db8::/120)" },
 	{ "bad address", "10.0.0/24", 65536, -EINVAL, 0, 0, 0, NULL,
-	    "invalid network \"10.0.0/24\" (expected ADDRESS/PREFIX, e.g. "
-	    "192.0.2.0/24 or 2001:db8::/120)" },
+	    "invalid network \"10.0.0/24\": invalid IP address \"10.0.0\"" },
 	{ "domain", "example.com/24", 65536, -EINVAL, 0, 0, 0, NULL,
-	    "invalid network \"example.com/24\" (expected ADDRESS/PREFIX, "
-	    "e.g. 192.0.2.0/24 or 2001:db8::/120)" },
+	    "invalid network \"example.com/24\": invalid IP address "
+	    "\"example.com\"" },
+	{ "space before slash", "10.0.0.0 /24", 65536, -EINVAL, 0, 0, 0, NULL,
+	    "invalid network \"10.0.0.0 /24\": invalid IP address "
+	    "\"10.0.0.0 \"" },
 	{ "empty", "", 65536, -EINVAL, 0, 0, 0, NULL,
 	    "invalid network \"\" (expected ADDRESS/PREFIX, e.g. "
 	    "192.0.2.0/24 or 2001:db8::/120)" },
 	{ "only slash", "/24", 65536, -EINVAL, 0, 0, 0, NULL,
-	    "invalid network \"/24\" (expected ADDRESS/PREFIX, e.g. "
-	    "192.0.2.0/24 or 2001:db8::/120)" },
+	    "invalid network \"/24\": invalid IP address \"\"" },
 	{ "huge prefix", "10.0.0.0/99999999999999999999999", 65536, -EINVAL,
 	    0, 0, 0, NULL,
 	    "invalid network \"10.0.0.0/99999999999999999999999\" (expected "
