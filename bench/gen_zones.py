@@ -8,8 +8,10 @@
   probe PORT NAME   exit 0 once 127.0.0.1:PORT answers NAME (bounded wait)
   verify DIR JSON   compare rblmond --once --json output with the expected set
   dnsperf FILE      the q/s and lost count of a dnsperf report
-  snmp              the Udp: InErrors, RcvbufErrors, InDatagrams counters
+  snmp              the UDP InErrors, RcvbufErrors, InDatagrams counters,
+                    then the Udp6 InErrors and RcvbufErrors
   smalltime N ARGV  run ARGV N times; median and p90 wall time in ms
+  hyperfine JSON    the same figures from hyperfine --export-json output
 
 Everything random uses one fixed seed, so every run generates the same data.
 """
@@ -181,6 +183,14 @@ def cmd_verify(folder, json_path):
         if summary.get("pairs") != 65536 * len(ZONES):
             fails.append("summary pairs %s, want %d" %
                          (summary.get("pairs"), 65536 * len(ZONES)))
+        counts = summary.get("by_status") or {}
+        odd = sorted("%s=%s" % kv for kv in counts.items()
+                     if kv[0] not in ("clean", "listed") and kv[1] != 0)
+        if odd:
+            fails.append("summary counts %s" % ", ".join(odd))
+        if counts.get("listed") != len(want):
+            fails.append("summary counts listed=%s, want %d" %
+                         (counts.get("listed"), len(want)))
         print("summary_seconds=%s" % summary.get("seconds"))
         print("summary_by_status=%s" %
               json.dumps(summary.get("by_status"), sort_keys=True))
@@ -208,19 +218,44 @@ def cmd_dnsperf(path):
 
 def cmd_snmp():
     """InErrors RcvbufErrors InDatagrams from the Udp: lines of
-    /proc/net/snmp (the whole network namespace, both ends of loopback)."""
+    /proc/net/snmp, then Udp6InErrors Udp6RcvbufErrors from /proc/net/snmp6
+    (0 0 without IPv6). Both count the whole network namespace, both ends
+    of loopback."""
     with open("/proc/net/snmp") as f:
         udp = [line.split() for line in f if line.startswith("Udp:")]
     row = dict(zip(udp[0][1:], udp[1][1:]))
-    print(" ".join(row.get(k, "0") for k in
-                   ("InErrors", "RcvbufErrors", "InDatagrams")))
+    v6 = {}
+    try:
+        with open("/proc/net/snmp6") as f:
+            v6 = dict(line.split()[:2] for line in f if line.strip())
+    except OSError:
+        pass
+    print(" ".join([row.get(k, "0") for k in
+                    ("InErrors", "RcvbufErrors", "InDatagrams")] +
+                   [v6.get(k, "0") for k in
+                    ("Udp6InErrors", "Udp6RcvbufErrors")]))
     return 0
 
 
-def cmd_smalltime(n, argv):
-    """Run argv n times; print ms figures and the exit codes seen."""
+def median(xs):
+    xs = sorted(xs)
+    return (xs[(len(xs) - 1) // 2] + xs[len(xs) // 2]) / 2
+
+
+def print_times(times, codes, extra=""):
+    """The ms figures of one small-case series and the exit codes seen."""
+    times = sorted(times)
+    p90 = times[max(0, math.ceil(0.9 * len(times)) - 1)]    # nearest rank
+    print("median_ms=%.2f p90_ms=%.2f min_ms=%.2f max_ms=%.2f exit_codes=%s%s" %
+          (median(times), p90, times[0], times[-1],
+           ",".join("%s:%d" % (k, v) for k, v in sorted(codes.items(),
+                                                          key=str)), extra))
+
+
+def time_runs(n, argv):
+    """Wall ms of n runs of argv, each timed around subprocess.run."""
     times, codes = [], {}
-    for _ in range(int(n)):
+    for _ in range(n):
         t0 = time.perf_counter()
         try:
             rc = subprocess.run(argv, stdin=subprocess.DEVNULL,
@@ -231,20 +266,34 @@ def cmd_smalltime(n, argv):
             rc = "timeout"
         times.append((time.perf_counter() - t0) * 1000.0)
         codes[rc] = codes.get(rc, 0) + 1
-    times.sort()
-    p90 = times[max(0, math.ceil(0.9 * len(times)) - 1)]    # nearest rank
-    med = (times[(len(times) - 1) // 2] + times[len(times) // 2]) / 2
-    print("median_ms=%.2f p90_ms=%.2f min_ms=%.2f max_ms=%.2f exit_codes=%s" %
-          (med, p90, times[0], times[-1],
-           ",".join("%s:%d" % (k, v) for k, v in sorted(codes.items(),
-                                                          key=str))))
+    return times, codes
+
+
+def cmd_smalltime(n, argv):
+    """Run argv n times; also time /bin/true, since starting a process
+    from Python costs a millisecond or more of the figure."""
+    times, codes = time_runs(int(n), argv)
+    base, _ = time_runs(int(n), ["/bin/true"])
+    print_times(times, codes, " spawn_true_median_ms=%.2f" % median(base))
+    return 0
+
+
+def cmd_hyperfine(path):
+    """The same figures from a hyperfine --export-json file."""
+    with open(path) as f:
+        res = json.load(f)["results"][0]
+    codes = {}
+    for rc in res.get("exit_codes", []):
+        codes[rc] = codes.get(rc, 0) + 1
+    print_times([t * 1000.0 for t in res["times"]], codes)
     return 0
 
 
 def main(argv):
     cmds = {"gen": (cmd_gen, 1), "freeport": (cmd_freeport, 0),
             "probe": (cmd_probe, 2), "verify": (cmd_verify, 2),
-            "dnsperf": (cmd_dnsperf, 1), "snmp": (cmd_snmp, 0)}
+            "dnsperf": (cmd_dnsperf, 1), "snmp": (cmd_snmp, 0),
+            "hyperfine": (cmd_hyperfine, 1)}
     if len(argv) >= 3 and argv[0] == "smalltime":
         return cmd_smalltime(argv[1], argv[2:])
     if not argv or argv[0] not in cmds or len(argv) - 1 != cmds[argv[0]][1]:
