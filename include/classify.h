@@ -7,13 +7,18 @@
 #ifndef RBLMON_CLASSIFY_H
 #define RBLMON_CLASSIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct zone;
 
-/* A records kept from one answer; more are counted in answer.dropped. */
-#define ANSWER_MAX_ADDRS 16
+/*
+ * Distinct A records of one answer. Identical records count once; an
+ * answer with more distinct ones than this is an error, never trimmed:
+ * a refusal or a hijacked address must be seen wherever it stands.
+ */
+#define ANSWER_MAX_ADDRS 64
 
 enum answer_status {
 	ANSWER_RECORDS,	 /* NOERROR; addrs holds the A records (maybe none) */
@@ -24,8 +29,13 @@ enum answer_status {
 
 struct answer {
 	uint8_t status;	 /* enum answer_status */
-	uint8_t naddrs;	 /* A records kept */
-	uint16_t dropped; /* A records past ANSWER_MAX_ADDRS */
+	uint8_t naddrs;	 /* distinct A records, in answer order */
+	/*
+	 * ANSWER_ERROR from a connection-level failure (a closed TCP
+	 * connection, a socket error): c-ares 1.18 fails every query in
+	 * flight to that server at once, so the pair is worth asking again.
+	 */
+	bool conn_failed;
 	uint32_t ttl;	 /* smallest TTL of the kept records */
 	uint32_t addrs[ANSWER_MAX_ADDRS]; /* host byte order */
 	const char *error; /* ANSWER_ERROR: static text, e.g. "timeout" */

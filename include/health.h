@@ -13,6 +13,8 @@
 #include "classify.h"
 #include "target.h"
 
+struct zone;
+
 enum zone_health {
 	HEALTH_UNKNOWN, /* not probed yet */
 	HEALTH_OK,
@@ -41,6 +43,16 @@ const char *health_name(enum zone_health h);
  * or the domains "test"/"invalid" (static text: do not target_clear it).
  */
 void health_test_point(enum target_kind kind, bool positive,
+    struct target *ret);
+
+/*
+ * The positive (must be listed) or negative test point zone z probes,
+ * written to *ret: the zone's own test_listed / test_unlisted, else the
+ * RFC 5782 §5 point of its type. *ret is a view into z or static text:
+ * never target_clear it. False when the zone probes no such point
+ * (test_points = no, or the point set to "none").
+ */
+bool health_zone_point(const struct zone *z, bool positive,
     struct target *ret);
 
 #endif

@@ -50,6 +50,13 @@ void resolver_decode(enum resolver_qtype type, const unsigned char *abuf,
 /* Drop every pending query; their callbacks are not called. NULL ok. */
 void resolver_cancel(struct resolver *r);
 
+/*
+ * The servers the resolver asks, as "ip:port,ip:port" (IPv6 in brackets),
+ * written to buf (NUL-terminated, cut to fit). For messages: with no
+ * nameservers configured these come from /etc/resolv.conf.
+ */
+void resolver_servers(const struct resolver *r, char *buf, size_t len);
+
 /* Queries sent and not yet answered. */
 size_t resolver_pending(const struct resolver *r);
 

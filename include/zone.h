@@ -29,6 +29,18 @@ struct code_label {
 	char *label; /* owned */
 };
 
+/* One RFC 5782 §5 test point of a zone (test_listed / test_unlisted). */
+enum test_point_mode {
+	TEST_POINT_DEFAULT, /* the §5 point of the zone's type */
+	TEST_POINT_NONE,    /* "none": this point is not probed */
+	TEST_POINT_SET,	    /* the list's own point, in t */
+};
+
+struct test_point {
+	uint8_t mode;	 /* enum test_point_mode */
+	struct target t; /* TEST_POINT_SET: owned */
+};
+
 struct zone {
 	char *name; /* owned: lower case, no final dot */
 	uint8_t type; /* enum zone_type */
@@ -40,6 +52,8 @@ struct zone {
 	size_t nlabels;
 	bool txt;	  /* fetch TXT for listed pairs */
 	bool test_points; /* probe RFC 5782 §5 test points */
+	struct test_point test_listed;	 /* must be listed */
+	struct test_point test_unlisted; /* must not be */
 	double max_qps;	  /* 0: unlimited */
 };
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "health.h"
+#include "zone.h"
 
 /* A positive point is present when it answers any 127/8 code not refused. */
 static bool
@@ -77,4 +78,22 @@ health_test_point(enum target_kind kind, bool positive, struct target *ret)
 		    "invalid");
 		break;
 	}
+}
+
+bool
+health_zone_point(const struct zone *z, bool positive, struct target *ret)
+{
+	const struct test_point *p = positive ? &z->test_listed :
+	    &z->test_unlisted;
+	enum target_kind kind = z->type == ZONE_DOMAIN ? TARGET_DOMAIN :
+	    z->type == ZONE_IP6 ? TARGET_IPV6 : TARGET_IPV4;
+
+	if (!z->test_points || p->mode == TEST_POINT_NONE)
+		return false;
+	if (p->mode == TEST_POINT_SET) {
+		*ret = p->t;
+		return true;
+	}
+	health_test_point(kind, positive, ret);
+	return true;
 }

@@ -264,10 +264,8 @@ resolver_fill_a(struct answer *a, const unsigned char *abuf, int alen)
 	a->status = ANSWER_RECORDS;
 	a->ttl = UINT32_MAX;
 	for (int i = 0; i < n; i++) {
-		if (a->naddrs == ANSWER_MAX_ADDRS) {
-			a->dropped++;
+		if (a->naddrs == ANSWER_MAX_ADDRS)
 			continue;
-		}
 		a->addrs[a->naddrs++] = ntohl(addrs[i].ipaddr.s_addr);
 		if (addrs[i].ttl >= 0 && (uint32_t)addrs[i].ttl < a->ttl)
 			a->ttl = (uint32_t)addrs[i].ttl;
@@ -441,6 +439,32 @@ resolver_query(struct resolver *r, const char *qname,
 		return e;
 	}
 	return 0;
+}
+
+void
+resolver_servers(const struct resolver *r, char *buf, size_t len)
+{
+	struct ares_addr_port_node *servers = NULL;
+	size_t n = 0;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	if (ares_get_servers_ports(r->channel, &servers) != ARES_SUCCESS)
+		return;
+	for (struct ares_addr_port_node *s = servers; s != NULL; s = s->next) {
+		char ip[INET6_ADDRSTRLEN];
+		int port = s->udp_port ? s->udp_port : 53, w;
+
+		if (inet_ntop(s->family, &s->addr, ip, sizeof(ip)) == NULL)
+			continue;
+		w = snprintf(buf + n, len - n, s->family == AF_INET6 ?
+		    "%s[%s]:%d" : "%s%s:%d", n ? "," : "", ip, port);
+		if (w < 0 || (size_t)w >= len - n)
+			break;
+		n += (size_t)w;
+	}
+	ares_free_data(servers);
 }
 
 size_t

@@ -239,5 +239,9 @@ zone_clear(struct zone *z)
 	for (size_t i = 0; i < z->nlabels; i++)
 		free(z->labels[i].label);
 	free(z->labels);
+	if (z->test_listed.mode == TEST_POINT_SET)
+		target_clear(&z->test_listed.t);
+	if (z->test_unlisted.mode == TEST_POINT_SET)
+		target_clear(&z->test_unlisted.t);
 	memset(z, 0, sizeof(*z));
 }
