@@ -20,4 +20,14 @@
 size_t escape_untrusted(const char *in, size_t inlen, char *out,
     size_t outlen);
 
+/*
+ * As escape_untrusted, but only bytes outside printable ASCII (control
+ * bytes, DEL, bytes of 0x80 and above) become \xNN; printable ASCII,
+ * backslashes and quotes included, is kept as it is. For messages that
+ * quote what a user wrote (configuration errors): they must not carry a
+ * terminal escape, yet should show the text as it was typed.
+ */
+size_t escape_control(const char *in, size_t inlen, char *out,
+    size_t outlen);
+
 #endif

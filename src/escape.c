@@ -4,17 +4,22 @@
  * log line, a table cell, JSON or an environment variable: printable ASCII
  * only, with backslash escapes, bounded in length.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "escape.h"
 
-/* The escape for byte c, written to seq; returns its length. */
+/*
+ * The escape for byte c, written to seq; returns its length. quote: a
+ * backslash or double quote gets a backslash too (text that is then put
+ * in quotes); without it only bytes outside printable ASCII change.
+ */
 static size_t
-escape_byte(unsigned char c, char seq[4])
+escape_byte(unsigned char c, bool quote, char seq[4])
 {
 	static const char hex[] = "0123456789abcdef";
 
-	if (c == '\\' || c == '"') {
+	if (quote && (c == '\\' || c == '"')) {
 		seq[0] = '\\';
 		seq[1] = (char)c;
 		return 2;
@@ -30,8 +35,9 @@ escape_byte(unsigned char c, char seq[4])
 	return 4;
 }
 
-size_t
-escape_untrusted(const char *in, size_t inlen, char *out, size_t outlen)
+static size_t
+escape_text(const char *in, size_t inlen, bool quote, char *out,
+    size_t outlen)
 {
 	size_t total = 0, room = outlen - 1, o = 0;
 	char seq[4];
@@ -39,12 +45,12 @@ escape_untrusted(const char *in, size_t inlen, char *out, size_t outlen)
 
 	/* Measure first: whether "..." is needed decides where to cut. */
 	for (size_t i = 0; i < inlen && total <= room; i++)
-		total += escape_byte((unsigned char)in[i], seq);
+		total += escape_byte((unsigned char)in[i], quote, seq);
 	cut = total > room;
 	if (cut)
 		room -= 3; /* keep space for "..." */
 	for (size_t i = 0; i < inlen; i++) {
-		size_t n = escape_byte((unsigned char)in[i], seq);
+		size_t n = escape_byte((unsigned char)in[i], quote, seq);
 
 		if (o + n > room)
 			break; /* never split an escape */
@@ -57,4 +63,16 @@ escape_untrusted(const char *in, size_t inlen, char *out, size_t outlen)
 	}
 	out[o] = '\0';
 	return o;
+}
+
+size_t
+escape_untrusted(const char *in, size_t inlen, char *out, size_t outlen)
+{
+	return escape_text(in, inlen, true, out, outlen);
+}
+
+size_t
+escape_control(const char *in, size_t inlen, char *out, size_t outlen)
+{
+	return escape_text(in, inlen, false, out, outlen);
 }

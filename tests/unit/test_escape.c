@@ -2,7 +2,7 @@
 /*
  * Unit tests for escape.c: which bytes are kept and which become escapes,
  * and exactly where a result that does not fit is cut, including the
- * smallest allowed buffer.
+ * smallest allowed buffer; for TXT text and for configuration messages.
  */
 #include <check.h>
 
@@ -166,6 +166,63 @@ START_TEST(test_escape_all_bytes)
 }
 END_TEST
 
+/* escape_control: only bytes outside printable ASCII change. */
+static const struct escape_row control_rows[] = {
+	{ "empty", "", 0, 16, "" },
+	{ "printable kept", "unknown key \"x\"", 0, 32,
+	    "unknown key \"x\"" },
+	{ "quotes kept", "say \"hi\"", 0, 16, "say \"hi\"" },
+	{ "backslash kept", "a\\b", 0, 16, "a\\b" },
+	{ "escape char", "S\x1b[31mBL", 0, 32, "S\\x1b[31mBL" },
+	{ "vertical tab and form feed", "\v\f", 0, 16, "\\x0b\\x0c" },
+	{ "tab newline return", "\t\n\r", 0, 32, "\\x09\\x0a\\x0d" },
+	{ "nul in the middle", "a\0b", 3, 16, "a\\x00b" },
+	{ "del", "\x7f", 0, 16, "\\x7f" },
+	{ "utf-8", "caf\xc3\xa9", 0, 16, "caf\\xc3\\xa9" },
+	{ "fits exactly", "abcde", 0, 6, "abcde" },
+	{ "one more is cut", "abcdef", 0, 6, "ab..." },
+	{ "hex escape not split", "a\x01" "bc", 0, 7, "a..." },
+	{ "backslash is one character", "aa\\bb", 0, 7, "aa\\bb" },
+	{ "outlen 4 hex escape", "\x01", 0, 4, "..." },
+};
+
+START_TEST(test_control)
+{
+	const struct escape_row *r = &control_rows[_i];
+	size_t inlen = r->inlen != 0 ? r->inlen : strlen(r->in);
+	char out[OUT_MAX];
+	size_t n;
+
+	memset(out, 'X', sizeof(out));
+	n = escape_control(r->in, inlen, out, r->outlen);
+	ck_assert_msg(strcmp(out, r->want) == 0, "%s: got \"%s\", want \"%s\"",
+	    r->name, out, r->want);
+	ck_assert_msg(n == strlen(r->want), "%s: returned %zu, want %zu",
+	    r->name, n, strlen(r->want));
+	for (size_t i = r->outlen; i < sizeof(out); i++)
+		ck_assert_msg(out[i] == 'X', "%s: byte %zu written past outlen",
+		    r->name, i);
+}
+END_TEST
+
+/* Every byte value: printable ASCII kept, anything else \xNN. */
+START_TEST(test_control_all_bytes)
+{
+	char in[1], out[8];
+	size_t n;
+
+	in[0] = (char)_i;
+	n = escape_control(in, 1, out, sizeof(out));
+	if (_i >= 0x20 && _i <= 0x7e)
+		ck_assert_msg(n == 1 && out[0] == (char)_i,
+		    "byte 0x%02x: printable not kept", _i);
+	else
+		ck_assert_msg(n == 4 && strncmp(out, "\\x", 2) == 0 &&
+		    strtol(out + 2, NULL, 16) == _i,
+		    "byte 0x%02x: got \"%s\"", _i, out);
+}
+END_TEST
+
 static Suite *
 escape_suite(void)
 {
@@ -177,6 +234,9 @@ escape_suite(void)
 	tcase_add_loop_test(tc, test_escape_long, 0,
 	    (int)(sizeof(escape_long_rows) / sizeof(escape_long_rows[0])));
 	tcase_add_loop_test(tc, test_escape_all_bytes, 0, 256);
+	tcase_add_loop_test(tc, test_control, 0,
+	    (int)(sizeof(control_rows) / sizeof(control_rows[0])));
+	tcase_add_loop_test(tc, test_control_all_bytes, 0, 256);
 	suite_add_tcase(s, tc);
 	return s;
 }
