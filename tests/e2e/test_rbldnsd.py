@@ -51,6 +51,48 @@ def bits_labels(code):
     return [lab for mask, lab in BITS_LABELS if last & mask]
 
 
+TABLE_COLUMNS = ("TARGET", "GROUP", "ZONE", "STATUS", "CODES", "LABELS",
+                 "DETAIL")
+
+
+def parse_table(test, text):
+    """The rows of a text report by (target, zone), each {column: text},
+    and the summary line split around its time: [before, after].
+
+    Columns are found where their names start in the header; each row is
+    cut at those offsets (the last column runs to the end of the line).
+    """
+    lines = text.splitlines()
+    test.assertTrue(lines, "no output")
+    header = lines[0]
+    starts = []
+    for name in TABLE_COLUMNS:
+        m = re.search(r"(?:^|  )(%s)(?:  |$)" % name, header)
+        test.assertIsNotNone(m, "no %s column in %r" % (name, header))
+        starts.append(m.start(1))
+    test.assertEqual(starts, sorted(starts), "columns out of order: %r" %
+                     header)
+    test.assertEqual(header.split(), list(TABLE_COLUMNS), header)
+    rows = {}
+    body = lines[1:]
+    test.assertTrue(body, "no summary line")
+    for line in body[:-1]:
+        cells = {}
+        for i, name in enumerate(TABLE_COLUMNS):
+            end = starts[i + 1] if i + 1 < len(starts) else len(line)
+            cells[name] = line[starts[i]:end].strip()
+            if i + 1 < len(starts):
+                # A cell that spills into the next column breaks the table.
+                test.assertEqual(line[end - 2:end].strip(), "",
+                                 "cell %s spills over: %r" % (name, line))
+        pair = (cells["TARGET"], cells["ZONE"])
+        test.assertNotIn(pair, rows, "row printed twice: %r" % line)
+        rows[pair] = cells
+    m = re.match(r"^(.*: \d+ pairs in) [0-9.]+ s:(.*)$", body[-1])
+    test.assertIsNotNone(m, "summary line %r" % body[-1])
+    return rows, [m.group(1), m.group(2)]
+
+
 class Data:
     """Targets, zone files and the listings they must produce."""
 
@@ -332,14 +374,32 @@ class RbldnsdTest(E2ETestCase):
         self.assertExit(run, 0)
 
     def test_text_report(self):
-        """Without --json: the same exit code, every listing named."""
+        """Without --json: one row per listing, every column right."""
         run = rbltest.run_rblmond(["-c", self.full_config, "--once"])
         self.assertNoCrash(run)
         self.assertExit(run, 1)
-        for (t, zone) in self.data.expected:
-            pattern = r"(?m)^.*\b%s\b.*\b%s\b.*$" % (re.escape(t),
-                                                       re.escape(zone))
-            self.assertRegex(run.stdout, pattern, (t, zone))
+        rows, tail = parse_table(self, run.stdout)
+        d = self.data
+        self.assertEqual(sorted(rows), sorted(d.expected),
+                         "rows are not the listed pairs\n" + run.describe())
+        for (t, zone), want in sorted(d.expected.items()):
+            row = rows[(t, zone)]
+            group = d.groups[t]
+            self.assertIn(row["GROUP"], (group,) if group else ("", "-"),
+                          (t, zone, row))
+            self.assertEqual(row["STATUS"], "listed", (t, zone, row))
+            self.assertEqual(row["CODES"], ",".join(want["codes"]),
+                             (t, zone, row))
+            self.assertEqual(row["LABELS"], ",".join(want.get("labels", [])),
+                             (t, zone, row))
+            self.assertEqual(row["DETAIL"], want.get("txt", ""),
+                             (t, zone, row))
+        pairs = len(d.all_pairs())
+        self.assertEqual(tail, ["%d targets x 5 zones: %d pairs in" %
+                                (len(d.groups), pairs),
+                                " %d clean %d listed" %
+                                (pairs - len(d.expected), len(d.expected))],
+                         run.describe())
 
 
 if __name__ == "__main__":
