@@ -43,7 +43,10 @@ static _Alignas(16) unsigned char shim_arena[SHIM_ARENA_SIZE];
 static size_t shim_arena_used;
 static int shim_resolving;
 
-/* Set by the constructor: only calls made after it are counted. */
+/*
+ * Set by the constructor: only calls made after it are counted. Earlier
+ * ones belong to the loader and libc's start-up, not to the program.
+ */
 static int shim_active;
 static int shim_report_fd = -1;
 static unsigned long shim_alloc_calls, shim_alloc_fail_at;
@@ -53,7 +56,8 @@ static unsigned long shim_sites_lost;
 /* Calls per function, for the count report. */
 static const char *const shim_kinds[] = { "malloc", "calloc", "realloc",
 	"strdup", "strndup", "event_new" };
-static unsigned long shim_kind_calls[sizeof(shim_kinds) / sizeof(shim_kinds[0])];
+#define SHIM_NKINDS (sizeof(shim_kinds) / sizeof(shim_kinds[0]))
+static unsigned long shim_kind_calls[SHIM_NKINDS];
 
 static void *
 shim_arena_alloc(size_t size)
@@ -163,7 +167,7 @@ shim_note_site(void *pc)
 static void
 shim_note_kind(const char *what)
 {
-	for (size_t i = 0; i < sizeof(shim_kinds) / sizeof(shim_kinds[0]); i++)
+	for (size_t i = 0; i < SHIM_NKINDS; i++)
 		if (strcmp(shim_kinds[i], what) == 0)
 			__atomic_add_fetch(&shim_kind_calls[i], 1,
 			    __ATOMIC_RELAXED);
@@ -378,7 +382,7 @@ shim_fini(void)
 	    shim_alloc_calls));
 	shim_write(line, snprintf(line, sizeof(line), "event_new %lu\n",
 	    shim_event_calls));
-	for (size_t i = 0; i < sizeof(shim_kinds) / sizeof(shim_kinds[0]); i++)
+	for (size_t i = 0; i < SHIM_NKINDS; i++)
 		shim_write(line, snprintf(line, sizeof(line), "kind %s %lu\n",
 		    shim_kinds[i], shim_kind_calls[i]));
 	shim_report_sites();
