@@ -22,8 +22,29 @@ struct resolver_options {
 };
 
 /*
- * Called once per query with the answer, valid only during the call.
- * Not called for queries still pending when the resolver is freed.
+ * The contract of a query. resolver_query() returns 0 and then cb is called
+ * exactly once, later, from the event loop: never from inside
+ * resolver_query(), whatever c-ares does. A negative return means nothing
+ * was queued and no callback will ever follow. The answer passed to cb is
+ * valid only during the call; cb may send new queries, and may call
+ * resolver_cancel() or resolver_free() (the resolver then goes away once
+ * the callback and c-ares are done with it).
+ *
+ * Every response that comes with a message is decoded by dnsmsg.h, which
+ * decides NXDOMAIN and NODATA itself: c-ares' own rcode mapping is never
+ * trusted. ANSWER_ERROR texts from the resolver itself:
+ *   "timeout"                      no answer within timeout and tries
+ *   "connection refused or closed" a socket error: ICMP unreachable, a
+ *                                  TCP connection the server closed or
+ *                                  reset (conn_failed is set: c-ares fails
+ *                                  every query in flight to that server at
+ *                                  once, so the pair is worth asking again)
+ *   "no response to decode"        NXDOMAIN or NODATA without a message
+ *   "out of memory", "bad query name", or c-ares' own text otherwise.
+ * A socket c-ares opens that cannot be watched (event_add failing) is
+ * tried again on every pass of the resolver and at least every 100 ms;
+ * until then its queries wait, and if it never works they end, each once,
+ * as "timeout".
  */
 typedef void resolver_cb(const struct answer *a, void *arg);
 
@@ -32,22 +53,19 @@ int resolver_new(struct event_base *base, const struct resolver_options *o,
     struct resolver **ret, char *err, size_t errlen);
 
 /*
- * Send a query for the fully qualified qname (no search list). The callback
- * may start new queries. Returns 0 or -ENOMEM.
+ * Send a query for the fully qualified qname (no search list, no final
+ * dot needed; at most 255 characters). Returns 0 (cb follows, see above),
+ * -ENOMEM, or -ENAMETOOLONG; no malloc once as many queries as ever
+ * before are in flight.
  */
 int resolver_query(struct resolver *r, const char *qname,
     enum resolver_qtype type, resolver_cb *cb, void *arg);
 
 /*
- * Decode a NOERROR response (raw bytes, as the server sent them) to a query
- * of the given type into *ret: its A records, or its TXT text escaped into
- * txtbuf (txtlen >= 4). A response that does not parse is ANSWER_ERROR.
- * Used for every answer, and by the fuzz tests.
+ * Drop every pending query; their callbacks are not called, also when
+ * cancelled from inside a callback (queries sent after the cancel are
+ * kept). NULL ok.
  */
-void resolver_decode(enum resolver_qtype type, const unsigned char *abuf,
-    int alen, struct answer *ret, char *txtbuf, size_t txtlen);
-
-/* Drop every pending query; their callbacks are not called. NULL ok. */
 void resolver_cancel(struct resolver *r);
 
 /*
@@ -60,7 +78,10 @@ void resolver_servers(const struct resolver *r, char *buf, size_t len);
 /* Queries sent and not yet answered. */
 size_t resolver_pending(const struct resolver *r);
 
-/* Cancel everything pending (callbacks are not called) and free. NULL ok. */
+/*
+ * Cancel everything pending (callbacks are not called) and free. NULL ok.
+ * From inside a callback, the memory goes when the callback returns.
+ */
 void resolver_free(struct resolver *r);
 
 #endif

@@ -2,8 +2,9 @@
 /*
  * Asynchronous DNS on the libevent loop: c-ares 1.18 tells us which sockets
  * it wants watched (ARES_OPT_SOCK_STATE_CB), we keep one event per socket
- * and one timer from ares_timeout(), and hand answers back as struct answer.
- * This is the only file that includes ares.h.
+ * and one timer from ares_timeout(), and hand answers back as struct answer,
+ * every response decoded by dnsmsg. This is the only file that includes
+ * ares.h.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -16,50 +17,129 @@
 #include <event2/event.h>
 
 #include "classify.h"
+#include "dnsmsg.h"
 #include "escape.h"
 #include "resolver.h"
 
-/* c-ares hands us at most this many A records per answer to look at. */
-#define RESOLVER_PARSE_ADDRS 64
-/* Raw TXT bytes read before escaping. */
-#define RESOLVER_TXT_RAW_MAX 1024
+/* Longest query name we take, without the NUL (RFC 1035 §2.3.4). */
+#define RESOLVER_QNAME_MAX 255
 /* Receive buffer asked for the UDP sockets: bursts of answers are not
  * dropped while the loop is busy. The kernel caps it at rmem_max. */
 #define RESOLVER_RCVBUF (1 << 20)
+/* EDNS payload size (RFC 6891; the 2020 DNS flag day's value): ordinary
+ * TXT answers fit in UDP and need no TCP connection. */
+#define RESOLVER_EDNS_PAYLOAD 1232
+/* How often a socket we could not watch is tried again, in ms. */
+#define RESOLVER_REWATCH_MS 100
 
+/*
+ * One socket c-ares asked us to watch. c-ares 1.18 keeps one UDP and one
+ * TCP socket per server, so 2 per server are made at start-up, events
+ * included: the state callback never allocates.
+ */
 struct resolver_sock {
 	ares_socket_t fd;
-	struct event *ev;
+	short want;	  /* EV_READ | EV_WRITE; 0: slot free */
+	bool watched;	  /* event_add succeeded */
+	struct event *ev; /* assigned to fd while the slot is in use */
+};
+
+struct resolver_query_ctx {
+	struct resolver_query_ctx *next; /* the pool, or the deferred list */
+	struct resolver *r;
+	resolver_cb *cb;
+	void *arg;
+	uint32_t gen;	  /* r->gen when sent; older ones were cancelled */
+	int status;	  /* a c-ares status decided inside ares_query() */
+	uint8_t type;	  /* enum resolver_qtype */
+	char qname[RESOLVER_QNAME_MAX + 1];
 };
 
 struct resolver {
 	struct event_base *base;
 	ares_channel channel;
 	struct event *timer;
+	struct event *deliver; /* hands on answers decided inside a send */
 	struct resolver_sock *socks;
 	size_t nsocks;
-	size_t socks_cap;
-	size_t pending;
+	size_t unwatched; /* slots in use whose event_add failed */
+	size_t live;	  /* queries whose callback is still to come */
 	/* Contexts of finished queries, reused: no malloc per query once
 	 * the pool has grown to the largest number ever in flight. */
 	struct resolver_query_ctx *free_ctx;
-	int sock_error; /* an allocation failed in the state callback */
-};
-
-struct resolver_query_ctx {
-	struct resolver_query_ctx *next_free;
-	struct resolver *r;
-	resolver_cb *cb;
-	void *arg;
-	enum resolver_qtype type;
+	struct resolver_query_ctx *deferred, **deferred_tail;
+	struct resolver_query_ctx *sending; /* inside ares_query() for it */
+	uint32_t gen;	/* bumped by every cancel */
+	unsigned depth; /* nesting of calls that may run callbacks */
+	bool cancel_later;
+	bool free_later;
 };
 
 static void resolver_arm_timer(struct resolver *r);
+static void resolver_destroy(struct resolver *r);
+
+static struct resolver_query_ctx *
+resolver_ctx_get(struct resolver *r)
+{
+	struct resolver_query_ctx *q = r->free_ctx;
+
+	if (q != NULL)
+		r->free_ctx = q->next;
+	else if ((q = malloc(sizeof(*q))) == NULL)
+		return NULL;
+	q->r = r;
+	q->next = NULL;
+	return q;
+}
+
+static void
+resolver_ctx_put(struct resolver *r, struct resolver_query_ctx *q)
+{
+	q->next = r->free_ctx;
+	r->free_ctx = q;
+}
+
+/*
+ * c-ares 1.18's ares_cancel() must not run inside one of its callbacks:
+ * the query being answered is still on its list and would be ended twice.
+ */
+static void
+resolver_cancel_now(struct resolver *r)
+{
+	r->depth++;
+	ares_cancel(r->channel);
+	r->depth--;
+}
+
+/* Leave a call that may have run callbacks; true when r is gone. */
+static bool
+resolver_leave(struct resolver *r)
+{
+	if (--r->depth > 0)
+		return false;
+	if (r->free_later) {
+		resolver_destroy(r);
+		return true;
+	}
+	if (r->cancel_later) {
+		r->cancel_later = false;
+		/* ares_cancel() takes everything: only when nothing was sent
+		 * since; otherwise the old queries are dropped as they end. */
+		if (r->live == 0)
+			resolver_cancel_now(r);
+	}
+	return false;
+}
+
+/* -- sockets and the timer --------------------------------------------- */
 
 static void
 resolver_process(struct resolver *r, ares_socket_t rfd, ares_socket_t wfd)
 {
+	r->depth++;
 	ares_process_fd(r->channel, rfd, wfd);
+	if (resolver_leave(r))
+		return;
 	resolver_arm_timer(r);
 }
 
@@ -80,68 +160,94 @@ resolver_timer_cb(evutil_socket_t fd, short what, void *arg)
 	resolver_process(arg, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
 }
 
+static bool
+resolver_sock_watch(struct resolver *r, struct resolver_sock *s)
+{
+	return event_assign(s->ev, r->base, s->fd, s->want | EV_PERSIST,
+		   resolver_sock_cb, r) == 0 &&
+	    event_add(s->ev, NULL) == 0;
+}
+
+/* Sockets whose event_add failed: try again, they may work now. */
+static void
+resolver_rewatch(struct resolver *r)
+{
+	for (size_t i = 0; i < r->nsocks && r->unwatched > 0; i++) {
+		struct resolver_sock *s = &r->socks[i];
+
+		if (s->want != 0 && !s->watched && resolver_sock_watch(r, s)) {
+			s->watched = true;
+			r->unwatched--;
+		}
+	}
+}
+
 static void
 resolver_arm_timer(struct resolver *r)
 {
 	struct timeval tv, *tvp;
+	struct timeval rewatch = { 0, RESOLVER_REWATCH_MS * 1000 };
 
-	tvp = ares_timeout(r->channel, NULL, &tv);
+	if (r->unwatched > 0)
+		resolver_rewatch(r);
+	tvp = ares_timeout(r->channel, r->unwatched > 0 ? &rewatch : NULL,
+	    &tv);
 	if (tvp != NULL)
 		evtimer_add(r->timer, tvp);
 	else
 		evtimer_del(r->timer);
 }
 
+/* The slot watching fd, or with fd ARES_SOCKET_BAD a free one. */
 static struct resolver_sock *
 resolver_sock_find(struct resolver *r, ares_socket_t fd)
 {
-	for (size_t i = 0; i < r->nsocks; i++)
-		if (r->socks[i].fd == fd)
-			return &r->socks[i];
+	for (size_t i = 0; i < r->nsocks; i++) {
+		struct resolver_sock *s = &r->socks[i];
+
+		if (fd == ARES_SOCKET_BAD ? s->want == 0 :
+		    s->want != 0 && s->fd == fd)
+			return s;
+	}
 	return NULL;
 }
 
-/* c-ares says which events it wants on fd; (0, 0) means it closed it. */
+/*
+ * c-ares says which events it wants on fd; (0, 0) means it closed it.
+ * Nothing here allocates, and nothing here can fail a query: a socket
+ * whose event_add fails is left to resolver_rewatch() and the timer.
+ */
 static void
 resolver_sock_state_cb(void *data, ares_socket_t fd, int readable,
     int writable)
 {
 	struct resolver *r = data;
 	struct resolver_sock *s = resolver_sock_find(r, fd);
-	short what = (short)((readable ? EV_READ : 0) |
+	short want = (short)((readable ? EV_READ : 0) |
 	    (writable ? EV_WRITE : 0));
 
 	if (s != NULL) {
-		event_free(s->ev);
-		*s = r->socks[--r->nsocks];
+		if (s->watched)
+			event_del(s->ev);
+		else
+			r->unwatched--;
+		s->want = 0;
+		s->watched = false;
 	}
-	if (what == 0)
+	if (want == 0)
 		return;
-	if (r->nsocks == r->socks_cap) {
-		size_t cap = r->socks_cap ? r->socks_cap * 2 : 4;
-		void *p = realloc(r->socks, cap * sizeof(*r->socks));
-
-		if (p == NULL)
-			goto fail;
-		r->socks = p;
-		r->socks_cap = cap;
-	}
-	s = &r->socks[r->nsocks];
+	/* More sockets than c-ares 1.18 ever opens (two per server): the
+	 * queries on this one time out. */
+	if (s == NULL && (s = resolver_sock_find(r, ARES_SOCKET_BAD)) == NULL)
+		return;
 	s->fd = fd;
-	s->ev = event_new(r->base, fd, what | EV_PERSIST, resolver_sock_cb, r);
-	if (s->ev == NULL)
-		goto fail;
-	if (event_add(s->ev, NULL) != 0) {
-		event_free(s->ev);
-		goto fail;
-	}
-	r->nsocks++;
-	return;
-
-fail:
-	/* The socket goes unwatched: its queries time out as errors. */
-	r->sock_error = -ENOMEM;
+	s->want = want;
+	s->watched = resolver_sock_watch(r, s);
+	if (!s->watched)
+		r->unwatched++;
 }
+
+/* -- answers ------------------------------------------------------------ */
 
 static const char *
 resolver_error_text(int status)
@@ -150,16 +256,12 @@ resolver_error_text(int status)
 	case ARES_ETIMEOUT:
 		return "timeout";
 	case ARES_ECONNREFUSED:
-		/* c-ares 1.18 folds SERVFAIL and REFUSED into this. */
-		return "servfail, refused or unreachable";
+		return "connection refused or closed";
+	case ARES_ENOTFOUND:
+	case ARES_ENODATA:
+		return "no response to decode";
 	case ARES_ESERVFAIL:
-		return "servfail";
-	case ARES_EREFUSED:
-		return "refused";
-	case ARES_EBADRESP:
-		return "malformed answer";
-	case ARES_EFORMERR:
-		return "format error";
+		return "no nameserver to ask";
 	case ARES_ENOMEM:
 		return "out of memory";
 	case ARES_EBADNAME:
@@ -169,158 +271,52 @@ resolver_error_text(int status)
 	}
 }
 
-/* Skip a (possibly compressed) name at *off; false if it runs off. */
-static bool
-resolver_skip_name(const unsigned char *buf, size_t len, size_t *off)
-{
-	size_t o = *off;
-
-	for (int labels = 0; labels < 128; labels++) {
-		if (o >= len)
-			return false;
-		if ((buf[o] & 0xc0) == 0xc0) {
-			*off = o + 2;
-			return o + 2 <= len;
-		}
-		if (buf[o] & 0xc0)
-			return false; /* reserved label types */
-		if (buf[o] == 0) {
-			*off = o + 1;
-			return true;
-		}
-		o += 1 + (size_t)buf[o];
-	}
-	return false;
-}
-
-/*
- * Count the A records of the answer section, checking that every record
- * is whole and every A record is four bytes. c-ares skips an A record of
- * the wrong size and then calls the answer empty: that must be an error,
- * never "not listed". Returns the count, or -1 for a malformed answer.
- */
-static int
-resolver_count_a(const unsigned char *buf, size_t len)
-{
-	size_t off = 12;
-	unsigned qd, an;
-	int count = 0;
-
-	if (len < 12)
-		return -1;
-	qd = (unsigned)buf[4] << 8 | buf[5];
-	an = (unsigned)buf[6] << 8 | buf[7];
-	for (unsigned i = 0; i < qd; i++) {
-		if (!resolver_skip_name(buf, len, &off) || off + 4 > len)
-			return -1;
-		off += 4;
-	}
-	for (unsigned i = 0; i < an; i++) {
-		unsigned type, rdlen;
-
-		if (!resolver_skip_name(buf, len, &off) || off + 10 > len)
-			return -1;
-		type = (unsigned)buf[off] << 8 | buf[off + 1];
-		rdlen = (unsigned)buf[off + 8] << 8 | buf[off + 9];
-		off += 10;
-		if (off + rdlen > len || (type == 1 && rdlen != 4))
-			return -1;
-		if (type == 1)
-			count++;
-		off += rdlen;
-	}
-	return count;
-}
-
+/* An answer without a message: an error, whatever c-ares called it. */
 static void
 resolver_fail(struct answer *a, int status)
 {
+	memset(a, 0, sizeof(*a));
 	a->status = ANSWER_ERROR;
 	a->error = resolver_error_text(status);
+	/*
+	 * With ARES_FLAG_NOCHECKRESP (see resolver_new) SERVFAIL, REFUSED
+	 * and NOTIMP answers come with their message, so ECONNREFUSED here
+	 * is only ever a socket that failed: an ICMP error, a write or
+	 * read error, or a TCP connection closed under us, after which
+	 * c-ares 1.18 (handle_error) ends every query in flight to that
+	 * server with this status, whatever those queries were.
+	 */
+	a->conn_failed = status == ARES_ECONNREFUSED;
 }
 
+/* Hand q's answer on (its context back to the pool first). */
 static void
-resolver_fill_a(struct answer *a, const unsigned char *abuf, int alen)
+resolver_finish(struct resolver *r, struct resolver_query_ctx *q,
+    int status, const unsigned char *abuf, int alen)
 {
-	struct ares_addrttl addrs[RESOLVER_PARSE_ADDRS];
-	int n = RESOLVER_PARSE_ADDRS;
-	int status = ares_parse_a_reply(abuf, alen, NULL, addrs, &n);
+	struct answer a;
+	char txt[ESCAPE_TXT_MAX + 1];
+	resolver_cb *cb = q->cb;
+	void *arg = q->arg;
+	bool current = q->gen == r->gen;
 
-	int counted = resolver_count_a(abuf, (size_t)alen);
-
-	if (counted < 0 || (status == ARES_ENODATA && counted > 0)) {
-		resolver_fail(a, ARES_EBADRESP);
+	if (current)
+		r->live--;
+	if (!current || status == ARES_ECANCELLED ||
+	    status == ARES_EDESTRUCTION) {
+		resolver_ctx_put(r, q);
 		return;
 	}
-	if (status == ARES_ENODATA) {
-		/* NOERROR whose answer holds no A record at all. */
-		a->status = ANSWER_NODATA;
-		return;
-	}
-	if (status != ARES_SUCCESS) {
-		resolver_fail(a, status);
-		return;
-	}
-	a->status = ANSWER_RECORDS;
-	a->ttl = UINT32_MAX;
-	for (int i = 0; i < n; i++) {
-		if (a->naddrs == ANSWER_MAX_ADDRS)
-			continue;
-		a->addrs[a->naddrs++] = ntohl(addrs[i].ipaddr.s_addr);
-		if (addrs[i].ttl >= 0 && (uint32_t)addrs[i].ttl < a->ttl)
-			a->ttl = (uint32_t)addrs[i].ttl;
-	}
-	if (a->naddrs == 0)
-		a->ttl = 0;
-}
-
-/*
- * Join every TXT record (its strings concatenated, records separated by
- * "; "), bounded, then escape: TXT text is untrusted.
- */
-static void
-resolver_fill_txt(struct answer *a, const unsigned char *abuf, int alen,
-    char *out, size_t outlen)
-{
-	struct ares_txt_ext *txt = NULL;
-	char raw[RESOLVER_TXT_RAW_MAX];
-	size_t n = 0;
-	int status = ares_parse_txt_reply_ext(abuf, alen, &txt);
-
-	if (status == ARES_ENODATA) {
-		a->status = ANSWER_NODATA;
-		return;
-	}
-	if (status != ARES_SUCCESS) {
-		resolver_fail(a, status);
-		return;
-	}
-	for (struct ares_txt_ext *t = txt; t != NULL; t = t->next) {
-		if (t->record_start && t != txt && n + 2 <= sizeof(raw)) {
-			memcpy(raw + n, "; ", 2);
-			n += 2;
-		}
-		size_t take = t->length;
-		if (take > sizeof(raw) - n)
-			take = sizeof(raw) - n;
-		memcpy(raw + n, t->txt, take);
-		n += take;
-	}
-	ares_free_data(txt);
-	escape_untrusted(raw, n, out, outlen);
-	a->status = ANSWER_RECORDS;
-	a->txt = out;
-}
-
-void
-resolver_decode(enum resolver_qtype type, const unsigned char *abuf,
-    int alen, struct answer *ret, char *txtbuf, size_t txtlen)
-{
-	memset(ret, 0, sizeof(*ret));
-	if (type == RESOLVER_A)
-		resolver_fill_a(ret, abuf, alen);
+	/* Any status with a message: c-ares' rcode mapping is not used. */
+	if (abuf != NULL && alen > 0)
+		dnsmsg_decode(abuf, (size_t)alen, q->qname,
+		    q->type == RESOLVER_A ? DNSMSG_A : DNSMSG_TXT, &a, txt,
+		    sizeof(txt));
 	else
-		resolver_fill_txt(ret, abuf, alen, txtbuf, txtlen);
+		resolver_fail(&a, status);
+	/* The callback may send the next query into this context. */
+	resolver_ctx_put(r, q);
+	cb(&a, arg);
 }
 
 static void
@@ -329,41 +325,111 @@ resolver_answer_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 {
 	struct resolver_query_ctx *q = arg;
 	struct resolver *r = q->r;
-	struct answer a;
-	char txt[ESCAPE_TXT_MAX + 1];
-
-	resolver_cb *cb = q->cb;
-	void *cb_arg = q->arg;
-	enum resolver_qtype type = q->type;
 
 	(void)timeouts;
-	r->pending--;
-	/* Back to the pool first: the callback may send the next query. */
-	q->next_free = r->free_ctx;
-	r->free_ctx = q;
-	if (status == ARES_EDESTRUCTION || status == ARES_ECANCELLED)
+	if (q == r->sending) {
+		/* Inside ares_query(): resolver_query() decides what next.
+		 * c-ares 1.18 gives no message on any of these paths. */
+		q->status = status;
+		r->sending = NULL;
 		return;
-	memset(&a, 0, sizeof(a));
-	if (status == ARES_SUCCESS) {
-		resolver_decode(type, abuf, alen, &a, txt, sizeof(txt));
-	} else if (status == ARES_ENOTFOUND) {
-		a.status = ANSWER_NXDOMAIN;
-	} else if (status == ARES_ENODATA) {
-		a.status = ANSWER_NODATA;
-	} else {
-		/* Only NXDOMAIN and NODATA may ever mean "not listed". */
-		resolver_fail(&a, status);
 	}
-	cb(&a, cb_arg);
+	resolver_finish(r, q, status, abuf, alen);
+}
+
+/* Answers decided inside a send, handed on from the loop. */
+static void
+resolver_deliver_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct resolver *r = arg;
+	struct resolver_query_ctx *q;
+
+	(void)fd;
+	(void)what;
+	r->depth++;
+	while (!r->free_later && (q = r->deferred) != NULL) {
+		r->deferred = q->next;
+		if (r->deferred == NULL)
+			r->deferred_tail = &r->deferred;
+		resolver_finish(r, q, q->status, NULL, 0);
+	}
+	resolver_leave(r);
+}
+
+static void
+resolver_defer(struct resolver *r, struct resolver_query_ctx *q)
+{
+	q->next = NULL;
+	*r->deferred_tail = q;
+	r->deferred_tail = &q->next;
+	event_active(r->deliver, EV_TIMEOUT, 1);
+}
+
+/* -- life cycle ----------------------------------------------------------- */
+
+/*
+ * One slot (and its event) per socket c-ares can hold: a UDP and a TCP
+ * socket for each server.
+ */
+static int
+resolver_socks_init(struct resolver *r)
+{
+	struct ares_addr_port_node *servers = NULL;
+	size_t n = 0;
+
+	if (ares_get_servers_ports(r->channel, &servers) == ARES_SUCCESS)
+		for (struct ares_addr_port_node *s = servers; s; s = s->next)
+			n++;
+	ares_free_data(servers);
+	r->socks = calloc(2 * n + 2, sizeof(*r->socks));
+	if (r->socks == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < 2 * n + 2; i++, r->nsocks++) {
+		r->socks[i].fd = ARES_SOCKET_BAD;
+		r->socks[i].ev = event_new(r->base, -1, 0, resolver_sock_cb,
+		    r);
+		if (r->socks[i].ev == NULL)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * The channel's options. ARES_FLAG_NOCHECKRESP: c-ares 1.18 would drop a
+ * SERVFAIL, REFUSED or NOTIMP answer, try the next server and in the end
+ * report ARES_ECONNREFUSED, exactly as for a socket error. With the flag
+ * such answers reach us with their message (an error by dnsmsg, naming the
+ * rcode), so ECONNREFUSED means a connection failure only and marks the
+ * pairs worth asking again. The price: with several nameservers a
+ * SERVFAIL from one is not tried on the next; it is reported, which is
+ * what a monitor should do with a resolver that fails.
+ */
+static int
+resolver_channel_init(struct resolver *r, const struct resolver_options *o)
+{
+	struct ares_options opts;
+	int optmask;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES |
+	    ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS;
+	opts.timeout = (int)o->timeout_ms;
+	opts.tries = (int)o->tries;
+	opts.ednspsz = RESOLVER_EDNS_PAYLOAD;
+	opts.sock_state_cb = resolver_sock_state_cb;
+	opts.sock_state_cb_data = r;
+	opts.socket_receive_buffer_size = RESOLVER_RCVBUF;
+	optmask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
+	    ARES_OPT_EDNSPSZ | ARES_OPT_SOCK_STATE_CB | ARES_OPT_SOCK_RCVBUF;
+	return ares_init_options(&r->channel, &opts, optmask);
 }
 
 int
 resolver_new(struct event_base *base, const struct resolver_options *o,
     struct resolver **ret, char *err, size_t errlen)
 {
-	struct ares_options opts;
 	struct resolver *r;
-	int status, optmask;
+	int status;
 
 	status = ares_library_init(ARES_LIB_INIT_ALL);
 	if (status != ARES_SUCCESS) {
@@ -371,23 +437,18 @@ resolver_new(struct event_base *base, const struct resolver_options *o,
 		return -ENOMEM;
 	}
 	r = calloc(1, sizeof(*r));
-	if (r == NULL)
-		goto fail_nomem;
+	if (r == NULL) {
+		ares_library_cleanup();
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	r->base = base;
+	r->deferred_tail = &r->deferred;
 	r->timer = evtimer_new(base, resolver_timer_cb, r);
-	if (r->timer == NULL)
+	r->deliver = event_new(base, -1, 0, resolver_deliver_cb, r);
+	if (r->timer == NULL || r->deliver == NULL)
 		goto fail_nomem;
-
-	memset(&opts, 0, sizeof(opts));
-	opts.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES;
-	opts.timeout = (int)o->timeout_ms;
-	opts.tries = (int)o->tries;
-	opts.sock_state_cb = resolver_sock_state_cb;
-	opts.sock_state_cb_data = r;
-	opts.socket_receive_buffer_size = RESOLVER_RCVBUF;
-	optmask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
-	    ARES_OPT_SOCK_STATE_CB | ARES_OPT_SOCK_RCVBUF;
-	status = ares_init_options(&r->channel, &opts, optmask);
+	status = resolver_channel_init(r, o);
 	if (status != ARES_SUCCESS) {
 		snprintf(err, errlen, "c-ares: %s", ares_strerror(status));
 		r->channel = NULL;
@@ -401,43 +462,58 @@ resolver_new(struct event_base *base, const struct resolver_options *o,
 			goto fail;
 		}
 	}
+	if (resolver_socks_init(r) != 0)
+		goto fail_nomem;
 	*ret = r;
 	return 0;
 
 fail_nomem:
+	status = ARES_ENOMEM;
 	snprintf(err, errlen, "out of memory");
 fail:
-	resolver_free(r);
-	return status == ARES_ENOMEM || r == NULL ? -ENOMEM : -EINVAL;
+	resolver_destroy(r);
+	return status == ARES_ENOMEM ? -ENOMEM : -EINVAL;
 }
 
 int
 resolver_query(struct resolver *r, const char *qname,
     enum resolver_qtype type, resolver_cb *cb, void *arg)
 {
-	struct resolver_query_ctx *q = r->free_ctx;
+	size_t len = strlen(qname);
+	struct resolver_query_ctx *q;
 
-	if (q != NULL)
-		r->free_ctx = q->next_free;
-	else if ((q = malloc(sizeof(*q))) == NULL)
+	if (len > RESOLVER_QNAME_MAX)
+		return -ENAMETOOLONG;
+	if (r->free_later)
+		return -ECANCELED;
+	if ((q = resolver_ctx_get(r)) == NULL)
 		return -ENOMEM;
-	q->r = r;
 	q->cb = cb;
 	q->arg = arg;
-	q->type = type;
-	r->pending++;
+	q->type = (uint8_t)type;
+	q->gen = r->gen;
+	q->status = ARES_SUCCESS;
+	memcpy(q->qname, qname, len + 1);
+	r->sending = q;
 	/* class IN (1); type A (1) or TXT (16). */
 	ares_query(r->channel, qname, 1, type == RESOLVER_A ? 1 : 16,
 	    resolver_answer_cb, q);
-	/* A new query's deadline is after every pending one: the timer only
-	 * needs arming when nothing else was pending. */
-	if (!evtimer_pending(r->timer, NULL))
+	if (r->sending == q) {
+		r->sending = NULL; /* queued: the answer comes later */
+	} else if (q->status == ARES_ENOMEM) {
+		resolver_ctx_put(r, q); /* nothing queued */
 		resolver_arm_timer(r);
-	if (r->sock_error != 0) {
-		int e = r->sock_error;
-		r->sock_error = 0;
-		return e;
+		return -ENOMEM;
+	} else {
+		resolver_defer(r, q); /* ended at once: handed on later */
 	}
+	r->live++;
+	/*
+	 * After every send: c-ares 1.18 doubles a query's timeout on each
+	 * retry, so a new query may be due before the retry the timer waits
+	 * for, and its first try would be noticed late.
+	 */
+	resolver_arm_timer(r);
 	return 0;
 }
 
@@ -470,14 +546,58 @@ resolver_servers(const struct resolver *r, char *buf, size_t len)
 size_t
 resolver_pending(const struct resolver *r)
 {
-	return r->pending;
+	return r->live;
 }
 
 void
 resolver_cancel(struct resolver *r)
 {
-	if (r != NULL && r->channel != NULL)
-		ares_cancel(r->channel);
+	if (r == NULL || r->channel == NULL)
+		return;
+	r->gen++;
+	r->live = 0;
+	while (r->deferred != NULL) {
+		struct resolver_query_ctx *q = r->deferred;
+
+		r->deferred = q->next;
+		resolver_ctx_put(r, q);
+	}
+	r->deferred_tail = &r->deferred;
+	if (r->depth > 0)
+		r->cancel_later = true;
+	else
+		resolver_cancel_now(r);
+}
+
+static void
+resolver_free_list(struct resolver_query_ctx *q)
+{
+	while (q != NULL) {
+		struct resolver_query_ctx *next = q->next;
+
+		free(q);
+		q = next;
+	}
+}
+
+static void
+resolver_destroy(struct resolver *r)
+{
+	r->gen++;
+	r->depth++;
+	if (r->channel != NULL)
+		ares_destroy(r->channel); /* callbacks dropped: old gen */
+	resolver_free_list(r->deferred);
+	resolver_free_list(r->free_ctx);
+	for (size_t i = 0; i < r->nsocks; i++)
+		event_free(r->socks[i].ev);
+	free(r->socks);
+	if (r->timer != NULL)
+		event_free(r->timer);
+	if (r->deliver != NULL)
+		event_free(r->deliver);
+	free(r);
+	ares_library_cleanup();
 }
 
 void
@@ -485,18 +605,11 @@ resolver_free(struct resolver *r)
 {
 	if (r == NULL)
 		return;
-	if (r->channel != NULL)
-		ares_destroy(r->channel);
-	for (size_t i = 0; i < r->nsocks; i++)
-		event_free(r->socks[i].ev);
-	while (r->free_ctx != NULL) {
-		struct resolver_query_ctx *q = r->free_ctx;
-		r->free_ctx = q->next_free;
-		free(q);
+	if (r->depth > 0) {
+		/* Inside a callback: c-ares still holds the channel. */
+		resolver_cancel(r);
+		r->free_later = true;
+		return;
 	}
-	free(r->socks);
-	if (r->timer != NULL)
-		event_free(r->timer);
-	free(r);
-	ares_library_cleanup();
+	resolver_destroy(r);
 }
