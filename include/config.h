@@ -25,6 +25,14 @@
 /* Hard limits no configuration may pass. */
 #define CONFIG_MAX_TARGETS (1U << 24)
 #define CONFIG_MAX_ZONES 1024
+/*
+ * Longest one query may take, all tries included: timeout x (2^tries - 1)
+ * with c-ares doubling the wait each round. A sweep waits for its slowest
+ * query, so a figure of hours would hang it.
+ */
+#define CONFIG_MAX_QUERY_MS 60000
+/* Slowest max_qps other than 0 (no limit): one query every 100 s. */
+#define CONFIG_MIN_QPS 0.01
 
 struct config {
 	char *nameservers; /* "ip:port,ip:port" for c-ares, or NULL: system */
@@ -47,6 +55,13 @@ struct config {
 
 	struct zone *zones; /* in file order */
 	size_t nzones;
+
+	/*
+	 * Warnings that do not reject the file (a retired list), each
+	 * "FILE:LINE: warning: ...", escaped; owned. For the caller to print.
+	 */
+	char **warnings;
+	size_t nwarnings;
 };
 
 /*

@@ -8,16 +8,21 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <ini.h>
 
 #include "config.h"
+#include "escape.h"
+#include "health.h"
 #include "loader.h"
+#include "retired.h"
 
 void
 loader_fail(struct loader *l, const char *fmt, ...)
@@ -74,6 +79,12 @@ loader_once(struct loader *l, unsigned bit, const char *name)
 	return true;
 }
 
+void
+loader_key_at(struct loader *l, struct config_key_loc *at)
+{
+	*at = (struct config_key_loc){ l->file, l->line, l->nkeys };
+}
+
 char *
 loader_trim(char *s)
 {
@@ -104,7 +115,8 @@ loader_add_zone(struct loader *l, char *name)
 	if (p == NULL)
 		return -ENOMEM;
 	l->zone_locs = p;
-	l->zone_locs[c->nzones] = (struct config_zone_loc){ l->file, l->line };
+	l->zone_locs[c->nzones] = (struct config_zone_loc){
+		.file = l->file, .line = l->line };
 	z = &c->zones[c->nzones];
 	memset(z, 0, sizeof(*z));
 	z->name = name;
@@ -159,12 +171,79 @@ loader_group_ok(const char *label)
 	return true;
 }
 
-/* [targets NAME] may repeat: a name seen before reuses its group. */
+/* FNV-1a: short names, no adversary worth a keyed hash. */
+static uint32_t
+loader_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The slot that holds label, or the empty slot where it would go. */
+static uint32_t *
+loader_group_slot(const struct loader *l, const char *label)
+{
+	size_t mask = l->group_nslots - 1, i = loader_hash(label) & mask;
+	uint32_t *slot;
+
+	for (;; i = (i + 1) & mask) {
+		slot = &l->group_slots[i];
+		if (*slot == 0 || strcmp(l->c->groups[*slot - 1], label) == 0)
+			return slot;
+	}
+}
+
+/* Keep the index at most half full, so probes stay short. */
+static int
+loader_group_rehash(struct loader *l)
+{
+	size_t n = l->group_nslots ? l->group_nslots * 2 : 64;
+	uint32_t *old = l->group_slots;
+	size_t nold = l->group_nslots;
+
+	if (2 * l->c->ngroups < l->group_nslots)
+		return 0;
+	if ((l->group_slots = calloc(n, sizeof(*l->group_slots))) == NULL) {
+		l->group_slots = old;
+		return -ENOMEM;
+	}
+	l->group_nslots = n;
+	for (size_t i = 0; i < nold; i++)
+		if (old[i] != 0)
+			*loader_group_slot(l, l->c->groups[old[i] - 1]) = old[i];
+	free(old);
+	return 0;
+}
+
+/* A new named group, known to be absent; its slot is found again. */
+static int
+loader_group_add(struct loader *l, const char *label)
+{
+	struct config *c = l->c;
+	char *name;
+
+	if (loader_grow((void **)&c->groups, sizeof(*c->groups), c->ngroups,
+	    &l->groups_cap) != 0 || loader_group_rehash(l) != 0 ||
+	    (name = strdup(label)) == NULL)
+		return -ENOMEM;
+	c->groups[c->ngroups++] = name;
+	*loader_group_slot(l, label) = (uint32_t)c->ngroups;
+	l->group = (uint16_t)(c->ngroups - 1);
+	return 0;
+}
+
+/*
+ * [targets NAME] may repeat: a name seen before reuses its group. Names
+ * are found through a hash index: tens of thousands of groups load in
+ * linear time.
+ */
 static void
 loader_targets_section(struct loader *l, const char *label)
 {
-	struct config *c = l->c;
-	char **p;
+	uint32_t *slot;
 
 	if (label[0] != '\0' && !loader_group_ok(label)) {
 		loader_fail(l, "[targets %s]: invalid group name (use letters, "
@@ -173,25 +252,21 @@ loader_targets_section(struct loader *l, const char *label)
 		return;
 	}
 	l->sec = SEC_TARGETS;
-	for (size_t i = 0; i < c->ngroups; i++) {
-		if (strcmp(c->groups[i], label) == 0) {
-			l->group = (uint16_t)i;
-			return;
-		}
+	l->group = 0;
+	if (label[0] == '\0')
+		return; /* [targets]: group 0, made with the config */
+	if (l->group_nslots > 0 &&
+	    *(slot = loader_group_slot(l, label)) != 0) {
+		l->group = (uint16_t)(*slot - 1);
+		return;
 	}
-	if (c->ngroups >= UINT16_MAX) {
+	if (l->c->ngroups >= UINT16_MAX) {
 		loader_fail(l, "more than %d [targets NAME] groups",
 		    UINT16_MAX - 1);
 		return;
 	}
-	p = realloc(c->groups, (c->ngroups + 1) * sizeof(*c->groups));
-	if (p != NULL)
-		c->groups = p;
-	if (p == NULL || (p[c->ngroups] = strdup(label)) == NULL) {
+	if (loader_group_add(l, label) != 0)
 		loader_oom(l);
-		return;
-	}
-	l->group = (uint16_t)c->ngroups++;
 }
 
 /* Does name start with word followed by blanks? Returns what follows. */
@@ -294,6 +369,18 @@ loader_reader(char *str, int num, void *stream)
 		memmove(str, str + 3, n - 2); /* a UTF-8 byte order mark */
 	skip = strspn(str, " \t");
 	memmove(str, str + skip, strlen(str + skip) + 1);
+	/*
+	 * inih strips any leading white space and takes the line as a
+	 * continuation of the key before: a \v, \f or \r there would add
+	 * values nobody sees. Only a blank line may start with one.
+	 */
+	if (strchr("\v\f\r", str[0]) != NULL && str[0] != '\0' &&
+	    str[strspn(str, " \t\v\f\r\n")] != '\0') {
+		loader_fail(l, "syntax error: line starts with control "
+		    "character \\x%02x (expected [section], key = value or a "
+		    "comment)", (unsigned char)str[0]);
+		return NULL;
+	}
 	if (str[0] == '[') {
 		loader_header(l, str);
 		if (l->failed)
@@ -311,6 +398,7 @@ loader_handler(void *user, const char *section, const char *name,
 	(void)section; /* the reader tracks sections itself */
 	if (l->failed)
 		return 0;
+	l->nkeys++;
 	switch (l->sec) {
 	case SEC_RBLMOND:
 		loader_rblmond_key(l, name, value);
@@ -329,26 +417,62 @@ loader_handler(void *user, const char *section, const char *name,
 	return !l->failed;
 }
 
-/* Open path for reading; directories are refused, not read as empty. */
+/*
+ * Open path for reading: regular files only. A FIFO would block the open
+ * (or the first read) for ever and a device may never end, so the file is
+ * opened without blocking, checked, and only then made blocking again.
+ * Returns 0, -EISDIR for a folder, -EINVAL for any other file that is not
+ * regular, or the errno of open.
+ */
 static int
 loader_open(const char *path, FILE **ret)
 {
 	struct stat st;
-	FILE *f = fopen(path, "r");
-	int rc = 0;
+	FILE *f = NULL;
+	int fd, flags, rc = 0;
 
-	if (f == NULL)
-		return -errno;
-	if (fstat(fileno(f), &st) != 0)
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		/* A socket cannot be opened at all: say what it is. */
+		if (rc == -ENXIO && stat(path, &st) == 0 &&
+		    !S_ISREG(st.st_mode))
+			rc = -EINVAL;
+		return rc;
+	}
+	if (fstat(fd, &st) != 0)
 		rc = -errno;
 	else if (S_ISDIR(st.st_mode))
 		rc = -EISDIR;
+	else if (!S_ISREG(st.st_mode))
+		rc = -EINVAL;
+	else if ((flags = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 ||
+	    (f = fdopen(fd, "r")) == NULL)
+		rc = -errno;
 	if (rc != 0) {
-		fclose(f);
+		close(fd);
 		return rc;
 	}
 	*ret = f;
 	return 0;
+}
+
+/* Say why path could not be read; an include is blamed on its line. */
+static void
+loader_open_failed(struct loader *l, const char *path, int rc)
+{
+	if (l->depth > 0 && rc == -EINVAL)
+		loader_fail(l, "include: \"%s\": not a regular file", path);
+	else if (l->depth > 0)
+		loader_fail(l, "include: cannot open \"%s\": %s", path,
+		    strerror(-rc));
+	else if (rc == -EINVAL)
+		snprintf(l->err, l->errlen, "%s: not a regular file", path);
+	else
+		snprintf(l->err, l->errlen, "%s: cannot open: %s", path,
+		    strerror(-rc));
+	l->failed = true;
 }
 
 int
@@ -370,14 +494,7 @@ loader_file(struct loader *l, const char *path)
 	l->files[l->nfiles++] = name;
 	rc = loader_open(path, &f);
 	if (rc != 0) {
-		/* An include that fails is blamed on the include line. */
-		if (l->depth > 0)
-			loader_fail(l, "include: cannot open \"%s\": %s", path,
-			    strerror(-rc));
-		else
-			snprintf(l->err, l->errlen, "%s: cannot open: %s", path,
-			    strerror(-rc));
-		l->failed = true;
+		loader_open_failed(l, path, rc);
 		return rc;
 	}
 	l->f = f;
@@ -491,12 +608,26 @@ loader_prefix_len(const struct target *t)
 	}
 }
 
+/* The longest test point name zone z probes, as a query-name prefix. */
+static size_t
+loader_probe_len(const struct zone *z)
+{
+	struct target point;
+	size_t n = 0, k;
+
+	for (int positive = 0; positive < 2; positive++) {
+		if (!health_zone_point(z, positive, &point))
+			continue;
+		if ((k = loader_prefix_len(&point)) > n)
+			n = k;
+	}
+	return n;
+}
+
 /* Query names longer than RFC 1035 allows would only ever fail. */
 static void
 loader_check_zones(struct loader *l)
 {
-	static const size_t probe[] = { [ZONE_IP] = 10, [ZONE_IP4] = 10,
-		[ZONE_IP6] = 64, [ZONE_DOMAIN] = 8 }; /* see health.h */
 	struct config *c = l->c;
 	size_t longest[3] = { 0, 0, 0 };
 
@@ -508,7 +639,7 @@ loader_check_zones(struct loader *l)
 	}
 	for (size_t i = 0; i < c->nzones && !l->failed; i++) {
 		const struct zone *z = &c->zones[i];
-		size_t need = z->test_points ? probe[z->type] : 0;
+		size_t need = loader_probe_len(z);
 
 		for (int k = 0; k < 3; k++)
 			if (zone_accepts(z, (enum target_kind)k) &&
@@ -525,6 +656,199 @@ loader_check_zones(struct loader *l)
 	}
 }
 
+/* ---- test points ---- */
+
+/* An ip zone's point must be of the one family the zone probes in. */
+static int
+loader_test_ip(const struct zone *z, const char *text, struct target *ret,
+    char *err, size_t errlen)
+{
+	enum target_kind want = z->type == ZONE_IP6 ? TARGET_IPV6 :
+	    TARGET_IPV4;
+	const char *family = want == TARGET_IPV6 ? "IPv6" : "IPv4";
+
+	if (target_parse_ip(text, ret, err, errlen) != 0) {
+		snprintf(err, errlen, "invalid IP address \"%s\" (the test "
+		    "point of an %s zone is an %s address, or none)", text,
+		    zone_type_name(z->type), family);
+		return -EINVAL;
+	}
+	if (ret->kind != want) {
+		snprintf(err, errlen, "%s is an %s address (the test point of "
+		    "an %s zone is an %s address, or none)", text,
+		    want == TARGET_IPV6 ? "IPv4" : "IPv6",
+		    zone_type_name(z->type), family);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* One test_listed (positive) or test_unlisted value, now the type is known. */
+static int
+loader_test_point(struct loader *l, struct zone *z, int positive,
+    const char *text)
+{
+	struct test_point *p = positive ? &z->test_listed : &z->test_unlisted;
+	const char *key = positive ? "test_listed" : "test_unlisted";
+	struct target t;
+	char err[256];
+	int rc;
+
+	if (strcmp(text, "none") == 0) {
+		p->mode = TEST_POINT_NONE;
+		return 0;
+	}
+	if (z->type == ZONE_DOMAIN)
+		rc = target_parse_domain(text, &t, err, sizeof(err));
+	else
+		rc = loader_test_ip(z, text, &t, err, sizeof(err));
+	if (rc == -ENOMEM) {
+		loader_oom(l);
+		return rc;
+	}
+	if (rc != 0) {
+		loader_fail(l, "%s: %s", key, err);
+		return rc;
+	}
+	p->mode = TEST_POINT_SET;
+	p->t = t;
+	return 0;
+}
+
+/*
+ * test_listed and test_unlisted of every zone: checked against the zone's
+ * type (which may come after them in the section), and never one name
+ * for both (no list can both list and not list it).
+ */
+static void
+loader_test_points(struct loader *l)
+{
+	struct config *c = l->c;
+
+	for (size_t i = 0; i < c->nzones && !l->failed; i++) {
+		struct config_zone_loc *loc = &l->zone_locs[i];
+		struct zone *z = &c->zones[i];
+
+		l->file = loc->file;
+		for (int k = 0; k < 2 && !l->failed; k++) {
+			l->line = loc->test_line[k];
+			if (loc->test[k] != NULL)
+				loader_test_point(l, z, k == 0, loc->test[k]);
+		}
+		if (l->failed || z->test_listed.mode != TEST_POINT_SET ||
+		    z->test_unlisted.mode != TEST_POINT_SET ||
+		    target_cmp(&z->test_listed.t, &z->test_unlisted.t) != 0)
+			continue;
+		l->line = loc->test_line[0] > loc->test_line[1] ?
+		    loc->test_line[0] : loc->test_line[1];
+		loader_fail(l, "test_listed and test_unlisted are both \"%s\" "
+		    "(a list cannot both list and not list one name)",
+		    loc->test[0]);
+	}
+}
+
+/* ---- the life of one query ---- */
+
+/* A duration for a message: "420s", "102.3s", "500ms". */
+static void
+loader_format_ms(uint64_t ms, char *buf, size_t len)
+{
+	int n;
+
+	if (ms % 1000 == 0)
+		snprintf(buf, len, "%llus", (unsigned long long)(ms / 1000));
+	else if (ms < 1000)
+		snprintf(buf, len, "%llums", (unsigned long long)ms);
+	else {
+		n = snprintf(buf, len, "%llu.%03llu",
+		    (unsigned long long)(ms / 1000),
+		    (unsigned long long)(ms % 1000));
+		while (n > 0 && (size_t)n < len && buf[n - 1] == '0')
+			buf[--n] = '\0';
+		snprintf(buf + n, len - (size_t)n, "s");
+	}
+}
+
+/*
+ * c-ares doubles the wait each round of tries, so one query may take
+ * timeout x (2^tries - 1). A sweep waits for its slowest query: cap it.
+ * Reported at whichever of the two keys came last (a default has no
+ * line; at least one of them was given, or the defaults would hold).
+ */
+static void
+loader_check_query_life(struct loader *l)
+{
+	const struct config *c = l->c;
+	uint64_t life = (uint64_t)c->timeout_ms * ((1ULL << c->tries) - 1);
+	const struct config_key_loc *at = &l->timeout_at;
+	char t[32], total[32], cap[32];
+
+	if (life <= CONFIG_MAX_QUERY_MS)
+		return;
+	if (at->file == NULL || (l->tries_at.file != NULL &&
+	    l->tries_at.order > at->order))
+		at = &l->tries_at;
+	l->file = at->file;
+	l->line = at->line;
+	loader_format_ms(c->timeout_ms, t, sizeof(t));
+	loader_format_ms(life, total, sizeof(total));
+	loader_format_ms(CONFIG_MAX_QUERY_MS, cap, sizeof(cap));
+	loader_fail(l, "timeout = %s%s and tries = %u%s let one query take up "
+	    "to %s (timeout x (2^tries - 1)), more than %s (lower timeout or "
+	    "tries)", t, l->timeout_at.file ? "" : " (the default)", c->tries,
+	    l->tries_at.file ? "" : " (the default)", total, cap);
+}
+
+/* ---- warnings ---- */
+
+/* Add "FILE:LINE: warning: TEXT", escaped, to the config's warnings. */
+static int
+loader_warn(struct loader *l, const char *file, int line, const char *text)
+{
+	struct config *c = l->c;
+	char *raw = NULL, *msg = NULL, **p;
+	int n = snprintf(NULL, 0, "%s:%d: warning: %s", file, line, text);
+	size_t len;
+
+	if (n < 0)
+		return -EINVAL;
+	len = 4 * (size_t)n + 1; /* room for every byte as \xNN */
+	p = realloc(c->warnings, (c->nwarnings + 1) * sizeof(*c->warnings));
+	if (p != NULL)
+		c->warnings = p;
+	if (p == NULL || (raw = malloc((size_t)n + 1)) == NULL ||
+	    (msg = malloc(len)) == NULL) {
+		free(raw);
+		return -ENOMEM;
+	}
+	snprintf(raw, (size_t)n + 1, "%s:%d: warning: %s", file, line, text);
+	escape_control(raw, (size_t)n, msg, len);
+	free(raw);
+	c->warnings[c->nwarnings++] = msg;
+	return 0;
+}
+
+/* A retired list is not an error (it may still answer), but say so. */
+static int
+loader_warn_retired(struct loader *l)
+{
+	const struct config *c = l->c;
+	const struct retired_zone *r;
+	char why[768], text[1024];
+
+	for (size_t i = 0; i < c->nzones; i++) {
+		if ((r = retired_lookup(c->zones[i].name)) == NULL)
+			continue;
+		retired_format(r, why, sizeof(why));
+		snprintf(text, sizeof(text), "[zone %s]: %s", c->zones[i].name,
+		    why);
+		if (loader_warn(l, l->zone_locs[i].file, l->zone_locs[i].line,
+		    text) != 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static void
 loader_clear(struct loader *l)
 {
@@ -534,7 +858,12 @@ loader_clear(struct loader *l)
 	for (size_t i = 0; i < l->nnets; i++)
 		free(l->nets[i].text);
 	free(l->nets);
+	for (size_t i = 0; l->zone_locs != NULL && i < l->c->nzones; i++) {
+		free(l->zone_locs[i].test[0]);
+		free(l->zone_locs[i].test[1]);
+	}
 	free(l->zone_locs);
+	free(l->group_slots);
 	for (size_t i = 0; i < l->nfiles; i++)
 		free(l->files[i]);
 	free(l->files);
@@ -567,6 +896,8 @@ loader_finish(struct loader *l, const char *path)
 {
 	struct config *c = l->c;
 
+	loader_check_query_life(l);
+	loader_test_points(l);
 	loader_expand_nets(l);
 	if (l->failed)
 		return -EINVAL;
@@ -583,7 +914,21 @@ loader_finish(struct loader *l, const char *path)
 		return -EINVAL;
 	}
 	loader_check_zones(l);
-	return l->failed ? -EINVAL : 0;
+	if (l->failed)
+		return -EINVAL;
+	return loader_warn_retired(l);
+}
+
+/* Messages quote what the file holds: no control byte may reach a tty. */
+static void
+config_escape_err(char *err, size_t errlen)
+{
+	char *raw;
+
+	if (errlen < 4 || (raw = strdup(err)) == NULL)
+		return;
+	escape_control(raw, strlen(raw), err, errlen);
+	free(raw);
 }
 
 int
@@ -596,6 +941,7 @@ config_load(const char *path, struct config **ret, char *err, size_t errlen)
 	l.err = err;
 	l.errlen = errlen;
 	l.file = path;
+	l.groups_cap = 1; /* config_new made groups[0] */
 	if ((l.c = config_new()) == NULL) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -ENOMEM;
@@ -614,6 +960,7 @@ config_load(const char *path, struct config **ret, char *err, size_t errlen)
 fail:
 	if (rc == -ENOMEM && !l.failed)
 		snprintf(err, errlen, "%s: out of memory", path);
+	config_escape_err(err, errlen);
 	loader_clear(&l);
 	config_free(l.c);
 	return rc;
@@ -634,6 +981,9 @@ config_free(struct config *c)
 	for (size_t i = 0; i < c->nzones; i++)
 		zone_clear(&c->zones[i]);
 	free(c->zones);
+	for (size_t i = 0; i < c->nwarnings; i++)
+		free(c->warnings[i]);
+	free(c->warnings);
 	free(c);
 }
 

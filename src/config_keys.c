@@ -126,6 +126,7 @@ loader_timeout(struct loader *l, const char *value)
 
 	if (!loader_once(l, KEY_TIMEOUT, "timeout"))
 		return;
+	loader_key_at(l, &l->timeout_at);
 	rc = parse_duration_ms(value, 100, 60000, &v);
 	if (rc == -EINVAL)
 		loader_fail(l, "timeout: invalid duration \"%s\" (use a number "
@@ -195,8 +196,10 @@ loader_rblmond_key(struct loader *l, const char *name, const char *value)
 		loader_timeout(l, value);
 	} else if (strcmp(name, "tries") == 0) {
 		v = c->tries;
-		if (loader_once(l, KEY_TRIES, name))
+		if (loader_once(l, KEY_TRIES, name)) {
+			loader_key_at(l, &l->tries_at);
 			loader_uint(l, name, value, 1, 10, &v);
+		}
 		c->tries = (uint32_t)v;
 	} else if (strcmp(name, "max_inflight") == 0) {
 		v = c->max_inflight;
@@ -283,6 +286,22 @@ loader_targets_key(struct loader *l, const char *name, const char *value)
 
 /* ---- [zone NAME] ---- */
 
+/*
+ * listed and code items must lie inside 127.0.0.0/8: an answer outside it
+ * is bogus, never a listing, so such an item could never match anything.
+ */
+static bool
+loader_item_loopback(struct loader *l, const char *name, const char *text,
+    const struct code_item *item)
+{
+	if (item->kind == CODE_MASK ||
+	    (code_is_loopback(item->lo) && code_is_loopback(item->hi)))
+		return true;
+	loader_fail(l, "%s: \"%s\" is not inside 127.0.0.0/8 (an answer "
+	    "outside it is bogus, never a listing)", name, text);
+	return false;
+}
+
 static void
 loader_code_items(struct loader *l, const char *name, const char *value,
     struct code_item **items, size_t *n)
@@ -294,6 +313,10 @@ loader_code_items(struct loader *l, const char *name, const char *value,
 		loader_fail(l, "%s: %s", name, err);
 		return;
 	}
+	/* refused may name any address: it is checked first, never listed. */
+	if (strcmp(name, "listed") == 0 &&
+	    !loader_item_loopback(l, name, value, &item))
+		return;
 	p = realloc(*items, (*n + 1) * sizeof(**items));
 	if (p == NULL) {
 		loader_oom(l);
@@ -331,6 +354,8 @@ loader_code_label(struct loader *l, struct zone *z, const char *value)
 	label = value[n] != '\0' ? loader_trim(buf + n + 1) : buf + n;
 	if (code_item_parse(buf, &item, err, sizeof(err)) != 0) {
 		loader_fail(l, "code: %s", err);
+	} else if (!loader_item_loopback(l, "code", buf, &item)) {
+		/* reported */
 	} else if (*label == '\0') {
 		loader_fail(l, "code: \"%s\" has no label (expected \"CODE "
 		    "LABEL\", e.g. \"127.0.0.4-127.0.0.7 XBL\")", value);
@@ -366,12 +391,38 @@ loader_max_qps(struct loader *l, struct zone *z, const char *value)
 	if (!loader_once(l, KEY_MAX_QPS, "max_qps"))
 		return;
 	rc = parse_rate(value, 100000, &z->max_qps);
+	/* Slower than the floor, a sweep would never end; 0 is no limit. */
+	if (rc == 0 && z->max_qps > 0 && z->max_qps < CONFIG_MIN_QPS)
+		rc = -ERANGE;
 	if (rc == -EINVAL)
 		loader_fail(l, "max_qps: invalid rate \"%s\" (expected queries "
 		    "a second such as 20 or 0.5; 0 means unlimited)", value);
 	else if (rc != 0)
-		loader_fail(l, "max_qps: %s is out of range (0 to 100000)",
-		    value);
+		loader_fail(l, "max_qps: %s is out of range (0 for no limit, or "
+		    "0.01 to 100000 queries a second)", value);
+}
+
+/* Kept as text until the zone's type is known (config.c checks it). */
+static void
+loader_test_key(struct loader *l, int positive, const char *value)
+{
+	struct config_zone_loc *loc = &l->zone_locs[l->zone];
+	int k = positive ? 0 : 1;
+
+	if (!loader_once(l, positive ? KEY_TEST_LISTED : KEY_TEST_UNLISTED,
+	    positive ? "test_listed" : "test_unlisted"))
+		return;
+	if (value[0] == '\0') {
+		loader_fail(l, "%s: empty value (expected the list's own test "
+		    "point, or none)", positive ? "test_listed" :
+		    "test_unlisted");
+		return;
+	}
+	if ((loc->test[k] = strdup(value)) == NULL) {
+		loader_oom(l);
+		return;
+	}
+	loc->test_line[k] = l->line;
 }
 
 void
@@ -400,6 +451,10 @@ loader_zone_key(struct loader *l, const char *name, const char *value)
 		loader_bool(l, KEY_TEST_POINTS, name, value, &z->test_points);
 	} else if (strcmp(name, "max_qps") == 0) {
 		loader_max_qps(l, z, value);
+	} else if (strcmp(name, "test_listed") == 0) {
+		loader_test_key(l, 1, value);
+	} else if (strcmp(name, "test_unlisted") == 0) {
+		loader_test_key(l, 0, value);
 	} else {
 		loader_fail(l, "unknown key \"%s\" in [zone %s]", name,
 		    z->name);

@@ -25,6 +25,8 @@ enum config_key_bit {
 	KEY_TXT = 1 << 5,
 	KEY_MAX_QPS = 1 << 6,
 	KEY_TEST_POINTS = 1 << 7,
+	KEY_TEST_LISTED = 1 << 8,
+	KEY_TEST_UNLISTED = 1 << 9,
 };
 
 /* Longest [targets NAME] label: it ends up in alerts and JSON. */
@@ -43,6 +45,19 @@ struct config_net {
 struct config_zone_loc {
 	const char *file;
 	int line;
+	/*
+	 * test_listed [0] and test_unlisted [1] as written (owned) and their
+	 * lines: checked once the zone's type is known, after parsing.
+	 */
+	char *test[2];
+	int test_line[2];
+};
+
+/* Where a scalar [rblmond] key was given; order tells which came last. */
+struct config_key_loc {
+	const char *file; /* NULL: not given, the default holds */
+	int line;
+	unsigned long order;
 };
 
 struct config_target_seq {
@@ -68,12 +83,21 @@ struct loader {
 	unsigned seen;	       /* scalar keys of this section seen */
 	unsigned seen_rblmond; /* [rblmond] may come back: keep its keys */
 	size_t seq;	       /* target lines read so far */
+	unsigned long nkeys;   /* keys read so far, in every file */
+	struct config_key_loc timeout_at, tries_at;
 
 	struct config_target_seq *targets;
 	size_t ntargets, targets_cap;
 	struct config_net *nets;
 	size_t nnets, nets_cap;
 	struct config_zone_loc *zone_locs;
+	size_t groups_cap; /* room in c->groups */
+	/*
+	 * [targets NAME] groups by name: open addressing, a power-of-two
+	 * number of slots, each 0 (empty) or a group's index + 1.
+	 */
+	uint32_t *group_slots;
+	size_t group_nslots;
 	char **files; /* names for messages, owned */
 	size_t nfiles;
 	char *ns; /* nameservers CSV being built */
@@ -92,6 +116,8 @@ bool loader_once(struct loader *l, unsigned bit, const char *name);
 char *loader_trim(char *s);
 /* Read one file (the top one or an include) into l. */
 int loader_file(struct loader *l, const char *path);
+/* Note where a scalar [rblmond] key stands, for checks after parsing. */
+void loader_key_at(struct loader *l, struct config_key_loc *at);
 
 /* Add a target of a group, named by the seq-th target line. 0 or -errno. */
 int loader_push_target(struct loader *l, const struct target *t,

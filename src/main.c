@@ -99,6 +99,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "rblmond: %s\n", err);
 		return REPORT_EXIT_USAGE;
 	}
+	/* Warnings (a retired list) do not stop a check or a sweep. */
+	for (size_t i = 0; i < c->nwarnings; i++)
+		fprintf(stderr, "rblmond: %s\n", c->warnings[i]);
 	if (check) {
 		printf("%s: OK (targets: %zu, zones: %zu, pairs: %llu)\n", path,
 		    c->ntargets, c->nzones,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Fuzz entry point for the configuration loader: any file content either
- * loads or is rejected with a "FILE:..." message, and never crashes.
+ * loads or is rejected with a "FILE:..." message, never crashes, and no
+ * message or warning carries a byte outside printable ASCII.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -30,9 +31,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (config_load(path, &c, err, sizeof(err)) == 0) {
 		if (c->nzones == 0 || c->ntargets == 0)
 			abort();
+		/* Warnings name a file and line, and carry no raw bytes. */
+		for (size_t i = 0; i < c->nwarnings; i++) {
+			if (strstr(c->warnings[i], ": warning: ") == NULL)
+				abort();
+			for (const char *s = c->warnings[i]; *s; s++)
+				if (*s < 0x20 || *s > 0x7e)
+					abort();
+		}
 		config_free(c);
 	} else if (err[0] == '\0' || strchr(err, ':') == NULL) {
 		abort(); /* every error names a file */
+	} else {
+		for (const char *s = err; *s; s++)
+			if (*s < 0x20 || *s > 0x7e)
+				abort(); /* escaped: nothing raw reaches a tty */
 	}
 	unlink(path);
 	return 0;

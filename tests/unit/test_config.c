@@ -13,7 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "config.h"
+#include "health.h"
 
 /* "@" in a row's expected text stands for the temporary folder. */
 #define MAIN "@/main.conf"
@@ -54,7 +57,7 @@ tmp_write(const struct tmpdir *t, const char *name, const char *text)
 static void
 tmp_remove(const struct tmpdir *t)
 {
-	static const char *const names[] = { "main.conf", "inc.conf" };
+	static const char *const names[] = { "main.conf", "inc.conf", "fifo" };
 	char path[512];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
@@ -170,7 +173,17 @@ static const struct bad_row bad_rows[] = {
 	    MAIN ":2: max_net_addresses: 16777217 is out of range (1 to "
 		 "16777216)" },
 	{ "max_qps out of range", TARGET ZONE "max_qps = 100001\n", NULL,
-	    -EINVAL, MAIN ":4: max_qps: 100001 is out of range (0 to 100000)" },
+	    -EINVAL,
+	    MAIN ":4: max_qps: 100001 is out of range (0 for no limit, or 0.01 "
+		 "to 100000 queries a second)" },
+	{ "max_qps below the floor", TARGET ZONE "max_qps = 0.00000000001\n",
+	    NULL, -EINVAL,
+	    MAIN ":4: max_qps: 0.00000000001 is out of range (0 for no limit, "
+		 "or 0.01 to 100000 queries a second)" },
+	{ "max_qps just below the floor", TARGET ZONE "max_qps = 0.0099\n",
+	    NULL, -EINVAL,
+	    MAIN ":4: max_qps: 0.0099 is out of range (0 for no limit, or 0.01 "
+		 "to 100000 queries a second)" },
 	{ "max_qps not a number", TARGET ZONE "max_qps = fast\n", NULL,
 	    -EINVAL,
 	    MAIN ":4: max_qps: invalid rate \"fast\" (expected queries a second "
@@ -233,6 +246,33 @@ static const struct bad_row bad_rows[] = {
 	    -EINVAL,
 	    MAIN ":4: listed: invalid code \"127.0.0.256\": expected a dotted "
 		 "quad, a range a-b, a CIDR a/n or &MASK" },
+	{ "listed code outside 127/8", TARGET ZONE "listed = 10.0.0.1\n", NULL,
+	    -EINVAL,
+	    MAIN ":4: listed: \"10.0.0.1\" is not inside 127.0.0.0/8 (an answer "
+		 "outside it is bogus, never a listing)" },
+	{ "listed: every address", TARGET ZONE "listed = 0.0.0.0/0\n", NULL,
+	    -EINVAL,
+	    MAIN ":4: listed: \"0.0.0.0/0\" is not inside 127.0.0.0/8 (an "
+		 "answer outside it is bogus, never a listing)" },
+	{ "listed range leaving 127/8", TARGET ZONE
+	    "listed = 127.0.0.2\nlisted = 127.255.255.0-128.0.0.1\n", NULL,
+	    -EINVAL,
+	    MAIN ":5: listed: \"127.255.255.0-128.0.0.1\" is not inside "
+		 "127.0.0.0/8 (an answer outside it is bogus, never a "
+		 "listing)" },
+	{ "listed range entering 127/8", TARGET ZONE
+	    "listed = 126.255.255.255-127.0.0.2\n", NULL, -EINVAL,
+	    MAIN ":4: listed: \"126.255.255.255-127.0.0.2\" is not inside "
+		 "127.0.0.0/8 (an answer outside it is bogus, never a "
+		 "listing)" },
+	{ "listed CIDR wider than 127/8", TARGET ZONE "listed = 126.0.0.0/7\n",
+	    NULL, -EINVAL,
+	    MAIN ":4: listed: \"126.0.0.0/7\" is not inside 127.0.0.0/8 (an "
+		 "answer outside it is bogus, never a listing)" },
+	{ "code label outside 127/8", TARGET ZONE "code = 10.0.0.1 ten\n",
+	    NULL, -EINVAL,
+	    MAIN ":4: code: \"10.0.0.1\" is not inside 127.0.0.0/8 (an answer "
+		 "outside it is bogus, never a listing)" },
 	{ "bad refused code", TARGET ZONE "refused = 127.0.0.9-127.0.0.2\n",
 	    NULL, -EINVAL,
 	    MAIN ":4: refused: invalid range \"127.0.0.9-127.0.0.2\": first "
@@ -248,6 +288,112 @@ static const struct bad_row bad_rows[] = {
 	    NULL, -EINVAL,
 	    MAIN ":4: code: label \"\"SBL\"\" may hold printable characters "
 		 "only, no quotes or backslashes" },
+	{ "test_listed not an address on an ip zone",
+	    TARGET ZONE "test_listed = dbltest.com\n", NULL, -EINVAL,
+	    MAIN ":4: test_listed: invalid IP address \"dbltest.com\" (the test "
+		 "point of an ip zone is an IPv4 address, or none)" },
+	{ "IPv6 test point on an ip zone", TARGET ZONE "test_listed = ::1\n",
+	    NULL, -EINVAL,
+	    MAIN ":4: test_listed: ::1 is an IPv6 address (the test point of an "
+		 "ip zone is an IPv4 address, or none)" },
+	{ "IPv6 test point on an ip4 zone, type after it",
+	    TARGET ZONE "test_unlisted = ::ffff:127.0.0.1\ntype = ip4\n", NULL,
+	    -EINVAL,
+	    MAIN ":4: test_unlisted: ::ffff:127.0.0.1 is an IPv6 address (the "
+		 "test point of an ip4 zone is an IPv4 address, or none)" },
+	{ "IPv4 test point on an ip6 zone",
+	    TARGET ZONE "type = ip6\ntest_unlisted = 127.0.0.1\n", NULL, -EINVAL,
+	    MAIN ":5: test_unlisted: 127.0.0.1 is an IPv4 address (the test "
+		 "point of an ip6 zone is an IPv6 address, or none)" },
+	{ "bad domain test point",
+	    TARGET ZONE "type = domain\ntest_listed = dbl..test\n", NULL, -EINVAL,
+	    MAIN ":5: test_listed: invalid domain \"dbl..test\": empty label" },
+	{ "empty test point", TARGET ZONE "test_listed =\n", NULL, -EINVAL,
+	    MAIN ":4: test_listed: empty value (expected the list's own test "
+		 "point, or none)" },
+	{ "duplicate test_unlisted",
+	    TARGET ZONE "test_unlisted = none\ntest_unlisted = 127.0.0.1\n",
+	    NULL, -EINVAL, MAIN ":5: duplicate key \"test_unlisted\"" },
+	{ "one name for both test points",
+	    TARGET ZONE "test_unlisted = 127.0.0.3\ntest_listed = 127.0.0.3\n",
+	    NULL, -EINVAL,
+	    MAIN ":5: test_listed and test_unlisted are both \"127.0.0.3\" (a "
+		 "list cannot both list and not list one name)" },
+	{ "first zone's test point error wins",
+	    TARGET ZONE "test_listed = ::1\n[zone b.example]\ntype = ip6\n"
+	    "test_listed = 127.0.0.2\n", NULL, -EINVAL,
+	    MAIN ":4: test_listed: ::1 is an IPv6 address (the test point of an "
+		 "ip zone is an IPv4 address, or none)" },
+	{ "a long test point makes query names too long",
+	    TARGET "[zone " LONG63 "." LONG63 "." LONG63 "]\ntype = domain\n"
+	    "test_listed = " LONG63 ".example\n",
+	    NULL, -EINVAL,
+	    MAIN ":3: [zone " LONG63 "." LONG63 "." LONG63 "]: query names "
+		 "would be 263 characters, more than the 253 DNS allows "
+		 "(shorten the zone name or the longest target)" },
+	{ "timeout too long for the default tries", "[rblmond]\ntimeout = 60s\n"
+	    TARGET ZONE, NULL, -EINVAL,
+	    MAIN ":2: timeout = 60s and tries = 3 (the default) let one query "
+		 "take up to 420s (timeout x (2^tries - 1)), more than 60s "
+		 "(lower timeout or tries)" },
+	{ "tries too many for the default timeout", "[rblmond]\ntries = 5\n"
+	    TARGET ZONE, NULL, -EINVAL,
+	    MAIN ":2: timeout = 2s (the default) and tries = 5 let one query "
+		 "take up to 62s (timeout x (2^tries - 1)), more than 60s (lower "
+		 "timeout or tries)" },
+	{ "timeout and tries: the last one is blamed",
+	    "[rblmond]\ntimeout = 60s\ntries = 10\n" TARGET ZONE, NULL, -EINVAL,
+	    MAIN ":3: timeout = 60s and tries = 10 let one query take up to "
+		 "61380s (timeout x (2^tries - 1)), more than 60s (lower timeout "
+		 "or tries)" },
+	{ "tries first, timeout last",
+	    "[rblmond]\ntries = 10\n" TARGET "[rblmond]\ntimeout = 100ms\n"
+	    ZONE, NULL, -EINVAL,
+	    MAIN ":6: timeout = 100ms and tries = 10 let one query take up to "
+		 "102.3s (timeout x (2^tries - 1)), more than 60s (lower timeout "
+		 "or tries)" },
+	{ "query life across an include: the main file's key comes last",
+	    "[rblmond]\ninclude = inc.conf\ntimeout = 10s\n" TARGET ZONE,
+	    "[rblmond]\ntries = 3\n", -EINVAL,
+	    MAIN ":3: timeout = 10s and tries = 3 let one query take up to 70s "
+		 "(timeout x (2^tries - 1)), more than 60s (lower timeout or "
+		 "tries)" },
+	{ "query life across an include: the included key comes last",
+	    "[rblmond]\ntimeout = 1500ms\ninclude = inc.conf\n" TARGET ZONE,
+	    "[rblmond]\ntries = 6\n", -EINVAL,
+	    INC ":2: timeout = 1.5s and tries = 6 let one query take up to "
+		 "94.5s (timeout x (2^tries - 1)), more than 60s (lower timeout "
+		 "or tries)" },
+	{ "vertical tab starts a line", "[targets]\nip = 192.0.2.1\n"
+	    "\v192.0.2.99\n" ZONE, NULL, -EINVAL,
+	    MAIN ":3: syntax error: line starts with control character \\x0b "
+		 "(expected [section], key = value or a comment)" },
+	{ "form feed starts a line", "[targets]\nip = 192.0.2.1\n"
+	    "\f192.0.2.99\n" ZONE, NULL, -EINVAL,
+	    MAIN ":3: syntax error: line starts with control character \\x0c "
+		 "(expected [section], key = value or a comment)" },
+	{ "carriage return starts a line", "[targets]\nip = 192.0.2.1\n"
+	    "\r192.0.2.99\n" ZONE, NULL, -EINVAL,
+	    MAIN ":3: syntax error: line starts with control character \\x0d "
+		 "(expected [section], key = value or a comment)" },
+	{ "vertical tab after blanks", "[targets]\nip = 192.0.2.1\n"
+	    " \t\v 192.0.2.99\n" ZONE, NULL, -EINVAL,
+	    MAIN ":3: syntax error: line starts with control character \\x0b "
+		 "(expected [section], key = value or a comment)" },
+	{ "escape byte in a key name", "[rblmond]\nfo\x1bo = 1\n" TARGET ZONE,
+	    NULL, -EINVAL, MAIN ":2: unknown key \"fo\\x1bo\" in [rblmond]" },
+	{ "terminal escape in a label",
+	    TARGET ZONE "code = 127.0.0.2 S\x1b[31m" "BL\n", NULL, -EINVAL,
+	    MAIN ":4: code: label \"S\\x1b[31mBL\" may hold printable "
+		 "characters only, no quotes or backslashes" },
+	{ "non-ASCII section name", "[z\xc3\xb6ne x]\n", NULL, -EINVAL,
+	    MAIN ":1: unknown section [z\\xc3\\xb6ne x] (expected [rblmond], "
+		 "[targets], [targets NAME] or [zone NAME])" },
+	{ "DEL in a value", "[rblmond]\ntries = 1\x7f\n", NULL, -EINVAL,
+	    MAIN ":2: tries: invalid number \"1\\x7f\" (expected a whole number "
+		 "from 1 to 10)" },
+	{ "quotes and backslashes are kept", "[rblmond]\nk\\\"ey = 1\n", NULL,
+	    -EINVAL, MAIN ":2: unknown key \"k\\\"ey\" in [rblmond]" },
 	{ "bad group name", "[targets mail out]\nip = 192.0.2.1\n", NULL,
 	    -EINVAL,
 	    MAIN ":1: [targets mail out]: invalid group name (use letters, "
@@ -526,7 +672,7 @@ check_include_order(const struct config *c, const char *row)
 		ck_assert_msg(strcmp(c->zones[i].name, names[i]) == 0,
 		    "%s: zone %zu is %s", row, i, c->zones[i].name);
 	/* The [rblmond] section resumes after the include line. */
-	ck_assert_msg(c->tries == 5, "%s: tries", row);
+	ck_assert_msg(c->tries == 4, "%s: tries", row);
 	ck_assert_msg(c->zones[1].type == ZONE_DOMAIN, "%s: b type", row);
 	assert_targets(c, row, "192.0.2.1/ 192.0.2.9/inc");
 }
@@ -550,6 +696,79 @@ check_zone_name(const struct config *c, const char *row)
 	ck_assert_msg(c->nzones == 1 &&
 	    strcmp(c->zones[0].name, "zen.example") == 0, "%s: name %s", row,
 	    c->zones[0].name);
+}
+
+/* Text of the point zone z probes (positive or not), or "-" for none. */
+static void
+point_text(const struct zone *z, bool positive, char *buf)
+{
+	struct target t;
+
+	if (!health_zone_point(z, positive, &t))
+		snprintf(buf, TARGET_TEXT_MAX, "-");
+	else
+		ck_assert(target_format(&t, buf, TARGET_TEXT_MAX) == 0);
+}
+
+static void
+check_no_warnings(const struct config *c, const char *row)
+{
+	ck_assert_msg(c->nwarnings == 0, "%s: warnings", row);
+}
+
+static void
+check_test_points(const struct config *c, const char *row)
+{
+	static const struct {
+		const char *zone, *pos, *neg;
+		uint8_t pos_mode, neg_mode;
+	} want[] = {
+		{ "zen.example", "127.0.0.3", "-", TEST_POINT_SET,
+		    TEST_POINT_NONE },
+		{ "dbl.example", "dbltest.com", "invalid", TEST_POINT_SET,
+		    TEST_POINT_DEFAULT },
+		{ "none.example", "-", "invalid", TEST_POINT_NONE,
+		    TEST_POINT_DEFAULT },
+		{ "v6.example", "::ffff:127.0.0.2", "::1", TEST_POINT_SET,
+		    TEST_POINT_SET },
+		{ "ip4.example", "127.0.0.2", "127.0.0.1", TEST_POINT_DEFAULT,
+		    TEST_POINT_DEFAULT },
+		{ "off.example", "-", "-", TEST_POINT_SET, TEST_POINT_DEFAULT },
+	};
+	char pos[TARGET_TEXT_MAX], neg[TARGET_TEXT_MAX];
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(*want); i++) {
+		const struct zone *z = find_zone(c, row, want[i].zone);
+
+		point_text(z, true, pos);
+		point_text(z, false, neg);
+		ck_assert_msg(strcmp(pos, want[i].pos) == 0 &&
+		    strcmp(neg, want[i].neg) == 0, "%s: %s probes %s/%s, "
+		    "want %s/%s", row, want[i].zone, pos, neg, want[i].pos,
+		    want[i].neg);
+		ck_assert_msg(z->test_listed.mode == want[i].pos_mode &&
+		    z->test_unlisted.mode == want[i].neg_mode, "%s: %s modes",
+		    row, want[i].zone);
+	}
+}
+
+static void
+check_query_life(const struct config *c, const char *row)
+{
+	ck_assert_msg(c->timeout_ms == 60000 && c->tries == 1, "%s: %u x %u",
+	    row, c->timeout_ms, c->tries);
+}
+
+static void
+check_refused_anything(const struct config *c, const char *row)
+{
+	const struct zone *z = &c->zones[0];
+
+	ck_assert_msg(z->nrefused == 1 && zone_code_refused(z, 0x08080808),
+	    "%s: refused", row);
+	ck_assert_msg(z->nlisted == 2 && zone_code_listed(z, 0x7f000002) &&
+	    zone_code_listed(z, 0x7f000007), "%s: listed", row);
+	ck_assert_msg(z->max_qps == 0.01, "%s: max_qps", row);
 }
 
 static const struct good_row good_rows[] = {
@@ -601,7 +820,7 @@ static const struct good_row good_rows[] = {
 	    NULL, check_zone_targets_v6_only },
 	{ "include in file order",
 	    TARGET "[zone a.example]\n[rblmond]\ninclude = inc.conf\n"
-	    "tries = 5\n[zone d.example]\n",
+	    "tries = 4\n[zone d.example]\n",
 	    "[zone b.example]\ntype = domain\n[zone c.example]\n"
 	    "[targets inc]\nip = 192.0.2.9\n",
 	    check_include_order },
@@ -615,6 +834,26 @@ static const struct good_row good_rows[] = {
 	    NULL, check_syntax },
 	{ "zone name lower-cased, final dot dropped",
 	    TARGET "[zone ZEN.Example.]\n", NULL, check_zone_name },
+	{ "test_listed and test_unlisted",
+	    TARGET "[zone zen.example]\ntest_listed = 127.0.0.3\n"
+	    "test_unlisted = none\n"
+	    "[zone dbl.example]\ntest_listed = DBLtest.COM.\ntype = domain\n"
+	    "[zone none.example]\ntype = domain\ntest_listed = none\n"
+	    "[zone v6.example]\ntest_listed = ::FFFF:7F00:2\n"
+	    "test_unlisted = ::1\ntype = ip6\n"
+	    "[zone ip4.example]\ntype = ip4\n"
+	    "[zone off.example]\ntest_points = no\ntest_listed = 127.0.0.9\n",
+	    NULL, check_test_points },
+	{ "longest query a query may take", "[rblmond]\ntimeout = 60s\n"
+	    "tries = 1\n" TARGET ZONE, NULL, check_query_life },
+	{ "defaults at the query cap", "[rblmond]\ntimeout = 4s\ntries = 4\n"
+	    TARGET ZONE, NULL, check_no_warnings },
+	{ "refused may name any address; max_qps at its floor",
+	    TARGET ZONE "refused = 0.0.0.0/0\nlisted = &2\n"
+	    "listed = 127.0.0.0/8\nmax_qps = 0.01\n",
+	    NULL, check_refused_anything },
+	{ "lines of white space only, control characters included",
+	    "\v\n\f\n\r\n \v \n" TARGET "\t\f\r\n" ZONE, NULL, check_defaults },
 	{ "longest line that fits",
 	    "[rblmond]\n; " LONG63 LONG63 LONG63 "aaaaaaaa\n" TARGET ZONE, NULL,
 	    check_defaults },
@@ -705,6 +944,114 @@ START_TEST(test_folder)
 }
 END_TEST
 
+/* ---- warnings: files that load, with something to say ---- */
+
+static const struct warn_row {
+	const char *name;
+	const char *main;
+	const char *inc;
+	const char *want; /* every warning, each ending in a newline */
+} warn_rows[] = {
+	{ "a current list: no warning", TARGET ZONE, NULL, "" },
+	{ "SORBS", TARGET "[zone dnsbl.sorbs.net]\n", NULL,
+	    MAIN ":3: warning: [zone dnsbl.sorbs.net]: SORBS (retired "
+		 "2024-06-05): its zones are no longer served: checks fail or "
+		 "come back empty; instead, use zen.spamhaus.org (with "
+		 "bl.spamcop.net or bl.mailspike.net beside it)\n" },
+	{ "a zone under a retired one, named in upper case",
+	    TARGET ZONE "[zone Spam.DNSBL.Sorbs.NET.]\n", NULL,
+	    MAIN ":4: warning: [zone spam.dnsbl.sorbs.net]: SORBS (retired "
+		 "2024-06-05): its zones are no longer served: checks fail or "
+		 "come back empty; instead, use zen.spamhaus.org (with "
+		 "bl.spamcop.net or bl.mailspike.net beside it)\n" },
+	{ "one warning per retired zone, at its own line, in an include",
+	    "[rblmond]\ninclude = inc.conf\n" TARGET "[zone ix.dnsbl.manitu.net]\n",
+	    "[zone zen.example]\n[zone bl.spamcannibal.org]\n",
+	    INC ":2: warning: [zone bl.spamcannibal.org]: SpamCannibal (retired "
+		"2018): a parking wildcard answers every query with an address "
+		"outside 127.0.0.0/8 (every check bogus); instead, use "
+		"zen.spamhaus.org (with bl.spamcop.net or bl.mailspike.net "
+		"beside it)\n"
+	    MAIN ":5: warning: [zone ix.dnsbl.manitu.net]: NiX Spam (retired "
+		 "2025-01-16): the zone is empty: every check comes back clean, "
+		 "whatever the target; instead, use zen.spamhaus.org (with "
+		 "bl.spamcop.net or bl.mailspike.net beside it)\n" },
+	{ "a name that only ends like a retired one",
+	    TARGET "[zone notsorbs.net]\n", NULL, "" },
+};
+
+START_TEST(test_warnings)
+{
+	const struct warn_row *r = &warn_rows[_i];
+	struct config *c = NULL;
+	char err[1024], want[2048], got[2048] = "", dir[256];
+	size_t n = 0;
+	int rc;
+
+	rc = load_row(r->main, r->inc, dir, sizeof(dir), &c, err, sizeof(err));
+	ck_assert_msg(rc == 0, "%s: rc %d: %s", r->name, rc, err);
+	for (size_t i = 0; i < c->nwarnings && n < sizeof(got); i++)
+		n += (size_t)snprintf(got + n, sizeof(got) - n, "%s\n",
+		    c->warnings[i]);
+	expand(r->want, dir, want, sizeof(want));
+	ck_assert_msg(strcmp(got, want) == 0, "%s:\n got  \"%s\"\n want \"%s\"",
+	    r->name, got, want);
+	config_free(c);
+}
+END_TEST
+
+/*
+ * A FIFO as the file or as an include would block for ever (Check's
+ * timeout ends the test if it does): only regular files are read.
+ */
+static const struct fifo_row {
+	const char *name;
+	const char *top;  /* the file given to config_load, under the folder */
+	const char *main; /* main.conf, or NULL */
+	const char *err;
+} fifo_rows[] = {
+	{ "FIFO as the configuration", "fifo", NULL,
+	    "@/fifo: not a regular file" },
+	{ "FIFO as an include", "main.conf",
+	    "[rblmond]\ninclude = fifo\n" TARGET ZONE,
+	    MAIN ":2: include: \"@/fifo\": not a regular file" },
+};
+
+START_TEST(test_fifo)
+{
+	const struct fifo_row *r = &fifo_rows[_i];
+	struct config *c = NULL;
+	struct tmpdir t;
+	char path[512], err[1024], want[1024];
+	int rc;
+
+	tmp_make(&t);
+	snprintf(path, sizeof(path), "%s/fifo", t.path);
+	ck_assert_msg(mkfifo(path, 0600) == 0, "mkfifo: %s", strerror(errno));
+	if (r->main != NULL)
+		tmp_write(&t, "main.conf", r->main);
+	snprintf(path, sizeof(path), "%s/%s", t.path, r->top);
+	rc = config_load(path, &c, err, sizeof(err));
+	tmp_remove(&t);
+	expand(r->err, t.path, want, sizeof(want));
+	ck_assert_msg(rc == -EINVAL && c == NULL, "%s: rc %d", r->name, rc);
+	ck_assert_msg(strcmp(err, want) == 0, "%s:\n got  \"%s\"\n want \"%s\"",
+	    r->name, err, want);
+}
+END_TEST
+
+/* A character device is no configuration either, and never ends. */
+START_TEST(test_device)
+{
+	struct config *c = NULL;
+	char err[1024];
+
+	ck_assert_int_eq(config_load("/dev/zero", &c, err, sizeof(err)),
+	    -EINVAL);
+	ck_assert_str_eq(err, "/dev/zero: not a regular file");
+}
+END_TEST
+
 START_TEST(test_free_null)
 {
 	config_free(NULL);
@@ -725,6 +1072,9 @@ config_suite(void)
 	tcase_add_test(good, test_sample);
 	tcase_add_test(good, test_fixture);
 	tcase_add_test(bad, test_folder);
+	tcase_add_loop_test(bad, test_fifo, 0, NROWS(fifo_rows));
+	tcase_add_test(bad, test_device);
+	tcase_add_loop_test(good, test_warnings, 0, NROWS(warn_rows));
 	tcase_add_test(good, test_free_null);
 	suite_add_tcase(s, bad);
 	suite_add_tcase(s, good);
