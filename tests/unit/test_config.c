@@ -903,6 +903,58 @@ START_TEST(test_sample)
 }
 END_TEST
 
+/*
+ * The catalogue's domain lists are probed with their own documented test
+ * names, and the answers those names get are listings (present), while
+ * INVALID stays the negative point (RFC 5782 §5).
+ */
+static const struct sample_point_row {
+	const char *zone;
+	const char *point;
+	uint32_t answer; /* what the list answers for its test name */
+} sample_point_rows[] = {
+	{ "dbl.spamhaus.org", "dbltest.com", 0x7f000102 },
+	{ "multi.uribl.com", "test.uribl.com", 0x7f00000e },
+	{ "multi.surbl.org", "test.surbl.org", 0x7f0000fe },
+	{ "zen.spamhaus.org", "127.0.0.2", 0x7f000002 },
+};
+
+START_TEST(test_sample_points)
+{
+	const struct sample_point_row *r = &sample_point_rows[_i];
+	const char *data = getenv("TESTS_DATA");
+	struct config *c = NULL;
+	char path[1024], err[1024], pos[TARGET_TEXT_MAX], neg[TARGET_TEXT_MAX];
+	const struct zone *z;
+
+	snprintf(path, sizeof(path), "%s/../../conf/rblmond.conf",
+	    data != NULL ? data : "tests/data");
+	ck_assert_msg(config_load(path, &c, err, sizeof(err)) == 0, "%s", err);
+	z = find_zone(c, "sample", r->zone);
+	point_text(z, true, pos);
+	point_text(z, false, neg);
+	ck_assert_msg(strcmp(pos, r->point) == 0, "%s probes %s", r->zone,
+	    pos);
+	ck_assert_msg(strcmp(neg, z->type == ZONE_DOMAIN ? "invalid" :
+	    "127.0.0.1") == 0, "%s: negative point %s", r->zone, neg);
+	ck_assert_msg(!zone_code_refused(z, r->answer) &&
+	    zone_code_listed(z, r->answer), "%s: test answer not listed",
+	    r->zone);
+	ck_assert_msg(c->nwarnings == 0, "sample: %zu warnings", c->nwarnings);
+	if (strcmp(r->zone, "multi.surbl.org") == 0) {
+		uint32_t dm = 0x7f000004, ct = 0x7f000020;
+		const char *labels[4];
+
+		ck_assert(zone_code_listed(z, dm) && zone_code_listed(z, ct));
+		ck_assert(zone_labels(z, &dm, 1, labels, 4) == 1 &&
+		    strcmp(labels[0], "SURBL DM disposable mail") == 0);
+		ck_assert(zone_labels(z, &ct, 1, labels, 4) == 1 &&
+		    strcmp(labels[0], "SURBL CT click tracker") == 0);
+	}
+	config_free(c);
+}
+END_TEST
+
 /* The fixture in tests/data/config: everything at its default. */
 START_TEST(test_fixture)
 {
@@ -1070,6 +1122,8 @@ config_suite(void)
 	tcase_add_loop_test(bad, test_bad, 0, NROWS(bad_rows));
 	tcase_add_loop_test(good, test_good, 0, NROWS(good_rows));
 	tcase_add_test(good, test_sample);
+	tcase_add_loop_test(good, test_sample_points, 0,
+	    NROWS(sample_point_rows));
 	tcase_add_test(good, test_fixture);
 	tcase_add_test(bad, test_folder);
 	tcase_add_loop_test(bad, test_fifo, 0, NROWS(fifo_rows));
