@@ -58,7 +58,8 @@ enum verdict {
  * NODATA and NOERROR without A are clean; any refused code makes it
  * refused; any code outside 127/8 makes it bogus; any listed code makes it
  * listed; other 127/8 codes are ignored. Refused and bogus win over listed:
- * an answer we cannot trust never becomes a listing.
+ * an answer we cannot trust never becomes a listing. Every one of the
+ * naddrs records is looked at; naddrs past ANSWER_MAX_ADDRS is an error.
  */
 enum verdict classify_answer(const struct zone *z, const struct answer *a);
 

@@ -25,8 +25,15 @@ classify_answer(const struct zone *z, const struct answer *a)
 	default:
 		return VERDICT_ERROR;
 	}
-	/* Never trust a count past the array, whoever filled it. */
-	n = a->naddrs < ANSWER_MAX_ADDRS ? a->naddrs : ANSWER_MAX_ADDRS;
+	/*
+	 * Every record counts, the last as much as the first: a refusal or
+	 * a hijacked address must be seen wherever it stands. A count past
+	 * the array cannot come from dnsmsg; whoever filled it, the answer
+	 * is not believed rather than read in part.
+	 */
+	n = a->naddrs;
+	if (n > ANSWER_MAX_ADDRS)
+		return VERDICT_ERROR;
 	if (n == 0)
 		return VERDICT_CLEAN;
 	for (size_t i = 0; i < n; i++) {

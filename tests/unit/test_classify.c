@@ -216,26 +216,42 @@ START_TEST(test_classify)
 END_TEST
 
 /*
- * Full answers: the last kept record still counts, records past
- * ANSWER_MAX_ADDRS (only counted in dropped) do not change the verdict,
- * and a count past the array is never read beyond it.
+ * Full answers (ANSWER_MAX_ADDRS distinct records, as dnsmsg keeps them):
+ * every record counts wherever it stands, the first and the last as much
+ * as the rest, and a count past the array is an error, never read in part.
  */
 static const struct full_row {
 	const char *name;
-	unsigned naddrs, dropped;
-	uint32_t fill, last;
+	unsigned naddrs;
+	unsigned at; /* index of the odd record out */
+	uint32_t fill, odd;
 	enum verdict want;
 } full_rows[] = {
-	{ "full of ignored, listed last", ANSWER_MAX_ADDRS, 0,
-	    Q(127, 0, 0, 12), Q(127, 0, 0, 2), VERDICT_LISTED },
-	{ "full of listed, refused last", ANSWER_MAX_ADDRS, 0,
-	    Q(127, 0, 0, 2), Q(127, 255, 255, 254), VERDICT_REFUSED },
-	{ "full of listed, bogus last", ANSWER_MAX_ADDRS, 0, Q(127, 0, 0, 2),
-	    Q(192, 0, 2, 1), VERDICT_BOGUS },
-	{ "listed with dropped records", ANSWER_MAX_ADDRS, 40,
-	    Q(127, 0, 0, 2), Q(127, 0, 0, 3), VERDICT_LISTED },
-	{ "count past the array", 200, 0, Q(127, 0, 0, 12), Q(127, 0, 0, 4),
+	{ "full of ignored, listed last", ANSWER_MAX_ADDRS,
+	    ANSWER_MAX_ADDRS - 1, Q(127, 0, 0, 12), Q(127, 0, 0, 2),
 	    VERDICT_LISTED },
+	{ "full of listed, refused last", ANSWER_MAX_ADDRS,
+	    ANSWER_MAX_ADDRS - 1, Q(127, 0, 0, 2), Q(127, 255, 255, 254),
+	    VERDICT_REFUSED },
+	{ "full of listed, bogus last", ANSWER_MAX_ADDRS,
+	    ANSWER_MAX_ADDRS - 1, Q(127, 0, 0, 2), Q(192, 0, 2, 1),
+	    VERDICT_BOGUS },
+	{ "full of listed, refused first", ANSWER_MAX_ADDRS, 0,
+	    Q(127, 0, 0, 2), Q(127, 255, 255, 254), VERDICT_REFUSED },
+	{ "full of bogus, refused at 40", ANSWER_MAX_ADDRS, 40,
+	    Q(8, 8, 8, 8), Q(127, 255, 255, 254), VERDICT_REFUSED },
+	{ "17 records, refused 17th", 17, 16, Q(127, 0, 0, 2),
+	    Q(127, 255, 255, 254), VERDICT_REFUSED },
+	{ "17 records, bogus 17th", 17, 16, Q(127, 0, 0, 2), Q(8, 8, 8, 8),
+	    VERDICT_BOGUS },
+	{ "full of ignored, nothing listed", ANSWER_MAX_ADDRS, 0,
+	    Q(127, 0, 0, 12), Q(127, 0, 0, 13), VERDICT_IGNORED },
+	{ "a record past naddrs is not read", 16, 16, Q(127, 0, 0, 2),
+	    Q(127, 255, 255, 254), VERDICT_LISTED },
+	{ "count one past the array", ANSWER_MAX_ADDRS + 1, 0,
+	    Q(127, 0, 0, 2), Q(127, 0, 0, 2), VERDICT_ERROR },
+	{ "count far past the array", 200, 0, Q(127, 0, 0, 12),
+	    Q(127, 0, 0, 4), VERDICT_ERROR },
 };
 
 START_TEST(test_full)
@@ -249,10 +265,8 @@ START_TEST(test_full)
 	memset(&a, 0, sizeof(a));
 	a.status = ANSWER_RECORDS;
 	a.naddrs = (uint8_t)r->naddrs;
-	(void)r->dropped;
-	for (size_t i = 0; i < ANSWER_MAX_ADDRS - 1; i++)
-		a.addrs[i] = r->fill;
-	a.addrs[ANSWER_MAX_ADDRS - 1] = r->last;
+	for (size_t i = 0; i < ANSWER_MAX_ADDRS; i++)
+		a.addrs[i] = i == r->at ? r->odd : r->fill;
 	v = classify_answer(&z, &a);
 	ck_assert_msg(v == r->want, "%s: %s, want %s", r->name,
 	    verdict_name(v), verdict_name(r->want));
