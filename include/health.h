@@ -31,6 +31,9 @@ enum zone_health {
  * or ignored), then dead (the positive point is not present, or the
  * negative one anything but clean); otherwise ok. The positive point counts as
  * present when it is listed or ignored: any 127/8 code not refused.
+ * A zone that probes only one point (the other set to "none") is decided
+ * with VERDICT_LISTED for a missing positive point and VERDICT_CLEAN for a
+ * missing negative one: a point not asked neither proves nor disproves.
  */
 enum zone_health health_decide(enum verdict positive, enum verdict negative);
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for health.c: the zone state for every pair of test point
- * verdicts (RFC 5782 §5), the state names, and the test points themselves
- * for IPv4, IPv6 and domain zones.
+ * verdicts (RFC 5782 §5), the state names, the test points themselves
+ * for IPv4, IPv6 and domain zones, and the points a zone with its own
+ * test_listed / test_unlisted really probes.
  */
 #include <check.h>
 
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "health.h"
+#include "zone.h"
 
 /*
  * Every positive × negative pair of the seven verdicts. The order is the
@@ -198,6 +200,79 @@ START_TEST(test_point)
 }
 END_TEST
 
+/*
+ * The point a zone really probes: its own test_listed / test_unlisted, the
+ * RFC 5782 §5 point of its type by default, none when set to "none" or
+ * when test_points = no. A domain zone without a positive point keeps the
+ * INVALID negative one.
+ */
+static const struct zone_point_row {
+	const char *name;
+	enum zone_type type;
+	bool test_points;
+	enum test_point_mode mode;
+	const char *set; /* TEST_POINT_SET: the point, parsed below */
+	bool positive;
+	const char *want; /* formatted, or NULL: no point */
+} zone_point_rows[] = {
+	{ "ip default positive", ZONE_IP, true, TEST_POINT_DEFAULT, NULL, true,
+	    "127.0.0.2" },
+	{ "ip default negative", ZONE_IP, true, TEST_POINT_DEFAULT, NULL,
+	    false, "127.0.0.1" },
+	{ "ip4 own positive", ZONE_IP4, true, TEST_POINT_SET, "127.0.0.3",
+	    true, "127.0.0.3" },
+	{ "ip6 default positive", ZONE_IP6, true, TEST_POINT_DEFAULT, NULL,
+	    true, "::ffff:127.0.0.2" },
+	{ "ip6 own negative", ZONE_IP6, true, TEST_POINT_SET, "::1", false,
+	    "::1" },
+	{ "domain default positive", ZONE_DOMAIN, true, TEST_POINT_DEFAULT,
+	    NULL, true, "test" },
+	{ "domain own positive", ZONE_DOMAIN, true, TEST_POINT_SET,
+	    "dbltest.com", true, "dbltest.com" },
+	{ "domain positive none", ZONE_DOMAIN, true, TEST_POINT_NONE, NULL,
+	    true, NULL },
+	{ "domain keeps INVALID without a positive point", ZONE_DOMAIN, true,
+	    TEST_POINT_DEFAULT, NULL, false, "invalid" },
+	{ "ip negative none", ZONE_IP, true, TEST_POINT_NONE, NULL, false,
+	    NULL },
+	{ "test_points = no: no positive", ZONE_DOMAIN, false, TEST_POINT_SET,
+	    "dbltest.com", true, NULL },
+	{ "test_points = no: no negative", ZONE_IP, false, TEST_POINT_DEFAULT,
+	    NULL, false, NULL },
+};
+
+START_TEST(test_zone_point)
+{
+	const struct zone_point_row *r = &zone_point_rows[_i];
+	struct test_point *p;
+	struct zone z;
+	struct target t;
+	char text[TARGET_TEXT_MAX], err[128];
+	bool got;
+
+	memset(&z, 0, sizeof(z));
+	z.type = (uint8_t)r->type;
+	z.test_points = r->test_points;
+	/* The other point is "none": it must not leak into this one. */
+	z.test_listed.mode = z.test_unlisted.mode = TEST_POINT_NONE;
+	p = r->positive ? &z.test_listed : &z.test_unlisted;
+	p->mode = (uint8_t)r->mode;
+	if (r->mode == TEST_POINT_SET)
+		ck_assert(r->type == ZONE_DOMAIN ?
+		    target_parse_domain(r->set, &p->t, err, sizeof(err)) == 0 :
+		    target_parse_ip(r->set, &p->t, err, sizeof(err)) == 0);
+	got = health_zone_point(&z, r->positive, &t);
+	ck_assert_msg(got == (r->want != NULL), "%s: %s", r->name,
+	    got ? "a point" : "no point");
+	if (got) {
+		ck_assert(target_format(&t, text, sizeof(text)) == 0);
+		ck_assert_msg(strcmp(text, r->want) == 0, "%s: %s, want %s",
+		    r->name, text, r->want);
+	}
+	zone_clear(&z);
+}
+END_TEST
+
 #define NROWS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static Suite *
@@ -210,6 +285,7 @@ health_suite(void)
 	tcase_add_test(tc, test_decide_complete);
 	tcase_add_loop_test(tc, test_name, 0, NROWS(name_rows));
 	tcase_add_loop_test(tc, test_point, 0, NROWS(point_rows));
+	tcase_add_loop_test(tc, test_zone_point, 0, NROWS(zone_point_rows));
 	suite_add_tcase(s, tc);
 	return s;
 }
