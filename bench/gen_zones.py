@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: ISC
 """Data and checks for bench/sweep-bench.sh, Python standard library only.
 
-  gen DIR           ten ip4set zones for rbldnsd, the dnsperf query file and
-                    the expected listed set, for the targets 10.20.0.0/16
+  gen DIR           ten ip4set zones for rbldnsd, the query file ("NAME A"
+                    lines, as dnsperf reads them) and the expected listed
+                    set, for the targets 10.20.0.0/16
   freeport          a UDP+TCP port free on 127.0.0.1
   probe PORT NAME   exit 0 once 127.0.0.1:PORT answers NAME (bounded wait)
   verify DIR JSON   compare rblmond --once --json output with the expected set
-  dnsperf FILE      the q/s and lost count of a dnsperf report
   snmp              the UDP InErrors, RcvbufErrors, InDatagrams counters,
                     then the Udp6 InErrors and RcvbufErrors
   smalltime N ARGV  run ARGV N times; median and p90 wall time in ms
@@ -202,20 +202,6 @@ def cmd_verify(folder, json_path):
     return 1 if fails else 0
 
 
-def cmd_dnsperf(path):
-    """qps=N lost=N from a dnsperf report (lost=-1 if unreadable)."""
-    qps, lost = "0", -1
-    with open(path, errors="replace") as f:
-        for line in f:
-            words = line.split()
-            if line.strip().startswith("Queries per second:"):
-                qps = words[-1]
-            elif line.strip().startswith("Queries lost:"):
-                lost = int(words[2])
-    print("qps=%s lost=%d" % (qps, lost))
-    return 0
-
-
 def cmd_snmp():
     """InErrors RcvbufErrors InDatagrams from the Udp: lines of
     /proc/net/snmp, then Udp6InErrors Udp6RcvbufErrors from /proc/net/snmp6
@@ -292,7 +278,7 @@ def cmd_hyperfine(path):
 def main(argv):
     cmds = {"gen": (cmd_gen, 1), "freeport": (cmd_freeport, 0),
             "probe": (cmd_probe, 2), "verify": (cmd_verify, 2),
-            "dnsperf": (cmd_dnsperf, 1), "snmp": (cmd_snmp, 0),
+            "snmp": (cmd_snmp, 0),
             "hyperfine": (cmd_hyperfine, 1)}
     if len(argv) >= 3 and argv[0] == "smalltime":
         return cmd_smalltime(argv[1], argv[2:])

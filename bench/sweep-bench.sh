@@ -1,35 +1,48 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
 # Sweep benchmark: rblmond --once over a /16 on ten zones served by rbldnsd
-# on loopback, against dnsperf sending the very same 655,360 queries to the
-# same server in the same run, plus the start-up cost of a one-target sweep.
-# Checks that rblmond reports exactly the listed pairs; see bench/README.md.
+# on loopback, against a bare c-ares loop (bench/cares_loop.c) sending the
+# very same 655,360 queries to the same server in the same run, plus the
+# start-up cost of a one-target sweep. Checks that rblmond reports exactly
+# the listed pairs; see bench/README.md.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 RBLMOND=${RBLMOND:-$root/build/rblmond}
 RBLDNSD=${RBLDNSD:-/usr/sbin/rbldnsd}
-DNSPERF=${DNSPERF:-/usr/bin/dnsperf}
+CC=${CC:-cc}
 SMALL_RUNS=${SMALL_RUNS:-50}
 PAIRS=655360		# 65,536 targets x 10 zones
 PROBES=20		# two RFC 5782 test points per zone
+TIMEOUT_MS=2000		# rblmond's timeout = 2s, and the loop's
+TRIES=3
 
 # Every wait is bounded by one of these (seconds).
 RBLDNSD_STOP=5
-DNSPERF_LIMIT=600
+BUILD_LIMIT=120
+LOOP_LIMIT=600
 RBLMOND_LIMIT=900
 
 helper() {
 	python3 "$here/gen_zones.py" "$@"
 }
 
-for tool in "$RBLDNSD" "$DNSPERF" /usr/bin/time python3 timeout; do
+for tool in "$RBLDNSD" "$CC" pkg-config /usr/bin/time python3 timeout; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
 		echo "sweep-bench: $tool is not installed" >&2
 		exit 2
 	fi
 done
+if ! pkg-config --exists libcares libevent; then
+	echo "sweep-bench: the c-ares and libevent headers are not installed" \
+	    "(libc-ares-dev, libevent-dev)" >&2
+	exit 2
+fi
+if [ ! -x "$RBLMOND" ]; then
+	echo "sweep-bench: no rblmond at $RBLMOND (build it, or set RBLMOND)" >&2
+	exit 2
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rblmon-bench.XXXXXX")
 rbldnsd_pid=
@@ -90,37 +103,99 @@ dgrams_of() {
 	echo "$3"
 }
 
-# One dnsperf pass over the query file with window $1 and, if $2 is not
-# empty, at most $2 queries a second: sets dp_run_qps, dp_run_ok (zero loss
-# and exit 0) and dp_run_delta, and prints a line.
-dnsperf_run() {
-	dp_run_args="-q $1${2:+ -Q $2}"
+# The value of key $1 in the c-ares loop's report line, "-" if absent.
+loop_field() {
+	v=$(sed -En "s/(^|.*[[:space:]])$1=([^[:space:]]*).*/\\2/p" \
+	    "$tmp/loop.txt" | head -n 1)
+	echo "${v:--}"
+}
+
+# One pass of the c-ares loop with event loop $1 (poll or libevent): sets
+# lp_run_qps, lp_run_ok (exit 0: every query answered, no error, no
+# retry) and lp_run_delta, prints a line, and keeps the run as the best of
+# its mode if it is clean and faster (lp_poll/lp_libevent, with drops);
+# lp_cpu is the least CPU time any clean pass took.
+loop_run() {
 	snmp_mark
 	rc=0
-	# shellcheck disable=SC2086
-	timeout --foreground "$DNSPERF_LIMIT" "$DNSPERF" -s 127.0.0.1 -p "$port" \
-	    -d "$tmp/queries.txt" -n 1 -t 5 $dp_run_args \
-	    >"$tmp/dnsperf.txt" 2>&1 || rc=$?
-	dp_run_delta=$(snmp_delta)
-	# shellcheck disable=SC2046
-	set -- "$1" $(helper dnsperf "$tmp/dnsperf.txt")
-	dp_run_qps=$(awk -v x="${2#qps=}" 'BEGIN { printf "%.0f", x }')
-	dp_run_ok=no
-	if [ "$rc" -eq 0 ] && [ "${3#lost=}" = 0 ]; then
-		dp_run_ok=yes
+	timeout --foreground "$LOOP_LIMIT" "$tmp/cares_loop" -l "$1" \
+	    -s "127.0.0.1:$port" -w "$inflight" -t "$TIMEOUT_MS" -r "$TRIES" \
+	    "$tmp/queries.txt" >"$tmp/loop.txt" 2>&1 || rc=$?
+	lp_run_delta=$(snmp_delta)
+	lp_run_qps=$(loop_field qps)
+	lp_run_ok=no
+	if [ "$rc" -eq 0 ] && [ "$(loop_field answered)" = "$PAIRS" ] &&
+	    [ "$(loop_field error)" = 0 ] && [ "$(loop_field timeouts)" = 0 ]
+	then
+		lp_run_ok=yes
 	fi
-	echo "dnsperf $dp_run_args: $dp_run_qps q/s, lost ${3#lost=}," \
-	    "exit $rc, UDP InErrors/RcvbufErrors $(drops_of "$dp_run_delta")," \
-	    "$(dgrams_of "$dp_run_delta") datagrams received"
-	if [ "$dp_run_ok" = no ]; then
-		cp "$tmp/dnsperf.txt" "$tmp/dnsperf-failed.txt"
+	echo "c-ares loop ($1): $lp_run_qps q/s in $(loop_field seconds)s," \
+	    "$(loop_field answered) of $PAIRS answered" \
+	    "($(loop_field success) success, $(loop_field nxdomain) nxdomain," \
+	    "$(loop_field nodata) nodata, $(loop_field error) error," \
+	    "$(loop_field timeouts) timeouts), CPU $(loop_field cpu_s)s," \
+	    "exit $rc, UDP InErrors/RcvbufErrors $(drops_of "$lp_run_delta")," \
+	    "$(dgrams_of "$lp_run_delta") datagrams received"
+	if [ "$lp_run_ok" = no ]; then
+		echo "the run does not count; its output:" >&2
+		tail -n 5 "$tmp/loop.txt" >&2
+		return 0
 	fi
+	lp_cpu=$(awk -v a="$lp_cpu" -v b="$(loop_field cpu_s)" \
+	    'BEGIN { print (a == "-" || b + 0 < a + 0) ? b : a }')
+	case $1 in
+	poll)
+		if [ "$lp_run_qps" -gt "$lp_poll" ]; then
+			lp_poll=$lp_run_qps
+			lp_poll_drops=$lp_run_delta
+		fi ;;
+	libevent)
+		if [ "$lp_run_qps" -gt "$lp_libevent" ]; then
+			lp_libevent=$lp_run_qps
+			lp_libevent_drops=$lp_run_delta
+		fi ;;
+	esac
 }
+
+# The ARES_OPT_* and ARES_FLAG_* names a source file uses, sorted.
+ares_names() {
+	grep -oE 'ARES_(OPT|FLAG)_[A-Z0-9_]+' "$1" | sort -u | tr '\n' ' '
+}
+
+# The 1-minute load average: other work on the machine moves every figure.
+load1() {
+	cut -d ' ' -f 1 /proc/loadavg 2>/dev/null || echo -
+}
+load_before=$(load1)
 
 echo "== 1. data"
 helper gen "$tmp"
 
-echo "== 2. rbldnsd"
+echo "== 2. the c-ares loop"
+# shellcheck disable=SC2046
+if ! timeout --foreground "$BUILD_LIMIT" "$CC" \
+    $(pkg-config --cflags libcares libevent) -O2 -o "$tmp/cares_loop" \
+    "$here/cares_loop.c" $(pkg-config --libs libcares libevent) \
+    >"$tmp/cc.txt" 2>&1; then
+	echo "sweep-bench: bench/cares_loop.c does not build:" >&2
+	cat "$tmp/cc.txt" >&2
+	exit 2
+fi
+opts_rblmond=$(ares_names "$root/src/resolver.c")
+opts_loop=$(ares_names "$here/cares_loop.c")
+opts_same=same
+if [ "$opts_rblmond" != "$opts_loop" ]; then
+	opts_same=DIFFERENT
+	echo "warning: the c-ares options of src/resolver.c and" \
+	    "bench/cares_loop.c differ; update the loop:" >&2
+	echo "  resolver.c:   $opts_rblmond" >&2
+	echo "  cares_loop.c: $opts_loop" >&2
+fi
+echo "built with $("$CC" --version | head -n 1), c-ares" \
+    "$(pkg-config --modversion libcares); options $opts_same as" \
+    "src/resolver.c: $opts_loop"
+
+echo "== 3. rbldnsd"
 port=
 for attempt in 1 2 3; do
 	port=$(helper freeport)
@@ -147,75 +222,28 @@ if [ -z "$port" ]; then
 fi
 echo "rbldnsd pid $rbldnsd_pid on 127.0.0.1/$port"
 
-# The window: 64, and rblmond's default max_inflight if that differs.
+# The window: rblmond's default max_inflight (sweep.conf does not set it).
 inflight=$(sed -n 's/^#define CONFIG_DEFAULT_MAX_INFLIGHT[[:space:]]*//p' \
     "$root/include/config.h" 2>/dev/null || true)
-windows=64
 case $inflight in
 "" | *[!0-9]*) inflight=64 ;;
-64) ;;
-*) windows="64 $inflight" ;;
 esac
 
-# Sets dp_qps, dp_q, dp_rate, dp_drops if the last run lost nothing and
-# was faster than the best so far.
-dnsperf_keep() {
-	if [ "$dp_run_ok" = yes ] && [ "$dp_run_qps" -gt "$dp_qps" ]; then
-		dp_qps=$dp_run_qps
-		dp_q=$1
-		dp_rate=$2
-		dp_drops=$dp_run_delta
-	fi
-}
-
-echo "== 3. dnsperf, same $PAIRS queries"
-dp_qps=0
-dp_q=-
-dp_rate=
-dp_drops="-"
-lossy_qps=0
-for q in $windows; do
-	dnsperf_run "$q" ""
-	dnsperf_keep "$q" ""
-	if [ "$q" = 64 ]; then
-		lossy_qps=$dp_run_qps
-	fi
-done
-# Lost queries mean the server or the socket dropped some: a smaller
-# window, then a capped rate, until a run loses nothing (bounded: at most
-# five more runs). Not below 16: dnsperf 2.10 with -q 8 on loopback runs
-# at about a thousand queries a second, which would measure dnsperf only.
-if [ "$dp_q" = - ]; then
-	for q in 32 16; do
-		dnsperf_run "$q" ""
-		dnsperf_keep "$q" ""
-		[ "$dp_q" = - ] || break
-	done
-fi
-if [ "$dp_q" = - ] && [ "$lossy_qps" -gt 0 ]; then
-	for pct in 80 60 40; do
-		rate=$((lossy_qps * pct / 100))
-		dnsperf_run 64 "$rate"
-		dnsperf_keep 64 "$rate"
-		[ "$dp_q" = - ] || break
-	done
-fi
-if [ "$dp_q" = - ]; then
-	echo "dnsperf lost queries in every run; last report:" >&2
-	cat "$tmp/dnsperf-failed.txt" >&2
-fi
-dp_label="-q $dp_q${dp_rate:+ -Q $dp_rate}"
-
-if [ ! -x "$RBLMOND" ]; then
-	echo "sweep-bench: no rblmond at $RBLMOND (build it, or set RBLMOND)" >&2
-	exit 2
-fi
+echo "== 4. c-ares loop, same $PAIRS queries, $inflight in flight"
+lp_poll=0
+lp_libevent=0
+lp_poll_drops=-
+lp_libevent_drops=-
+lp_cpu=-
+loop_run poll
+loop_run libevent
 
 write_conf() {
 	# $1 file, $2 the [targets] line
 	{
 		printf '[rblmond]\nnameservers = 127.0.0.1:%s\n' "$port"
-		printf 'timeout = 2s\ntries = 3\n\n[targets]\n%s\n' "$2"
+		printf 'timeout = %ss\ntries = %s\n\n[targets]\n%s\n' \
+		    $((TIMEOUT_MS / 1000)) "$TRIES" "$2"
 		for n in 0 1 2 3 4 5 6 7 8 9; do
 			printf '\n[zone bench%s.test]\ntype = ip4\n' "$n"
 			printf 'listed = 127.0.0.2-127.0.0.11\n'
@@ -223,7 +251,7 @@ write_conf() {
 	} >"$1"
 }
 
-echo "== 4. rblmond --once, $PAIRS pairs + $PROBES test points"
+echo "== 5. rblmond --once, $PAIRS pairs + $PROBES test points"
 write_conf "$tmp/sweep.conf" "net = 10.20.0.0/16"
 snmp_mark
 rc=0
@@ -261,13 +289,11 @@ echo "rblmond: wall ${wall}s (time -v: $twall), summary seconds" \
     "$(dgrams_of "$rm_drops") datagrams received" \
     "(no retries: $((2 * (PAIRS + PROBES))))"
 
-# dnsperf again, now that rblmond has run: the reference is the better of
-# the two passes, so noise on a shared machine cannot flatter rblmond.
-if [ "$dp_q" != - ]; then
-	echo "== 3b. dnsperf again after rblmond"
-	dnsperf_run "$dp_q" "$dp_rate"
-	dnsperf_keep "$dp_q" "$dp_rate"
-fi
+# The loop again, now that rblmond has run: the reference is the best of
+# the four passes, so noise on a shared machine cannot flatter rblmond.
+echo "== 6. c-ares loop again after rblmond"
+loop_run libevent
+loop_run poll
 
 echo "== 7. small case: 1 target x 10 zones, $SMALL_RUNS runs"
 write_conf "$tmp/small.conf" "ip = 10.20.0.5"
@@ -296,27 +322,62 @@ small_med=$(echo "$small" | sed -n 's/^median_ms=\([0-9.]*\).*/\1/p')
 small_p90=$(echo "$small" | sed -n 's/.*p90_ms=\([0-9.]*\).*/\1/p')
 
 stop_rbldnsd
+load_after=$(load1)
 
-ratio=$(awk -v a="$rm_qps" -v b="$dp_qps" \
-    'BEGIN { if (b > 0) printf "%.1f", 100 * a / b; else print "-" }')
+# The reference: the faster event loop's best clean pass.
+ref=$lp_poll
+ref_mode=poll
+ref_drops=$lp_poll_drops
+if [ "$lp_libevent" -gt "$lp_poll" ]; then
+	ref=$lp_libevent
+	ref_mode=libevent
+	ref_drops=$lp_libevent_drops
+fi
+# The loop's least CPU time scaled to rblmond's query count: the ratio of
+# CPU time per query, which other work on the machine moves far less.
+cpu_ref=$(awk -v c="$lp_cpu" -v n=$((PAIRS + PROBES)) -v p="$PAIRS" \
+    'BEGIN { if (c == "-") print "-"; else printf "%.4f", c * n / p }')
+pct() {
+	awk -v a="$1" -v b="$2" \
+	    'BEGIN { if (a != "-" && b > 0) printf "%.1f %%", 100 * a / b;
+	    else print "-" }'
+}
+or_dash() {
+	if [ "$1" -gt 0 ]; then echo "$1"; else echo "- (no clean run)"; fi
+}
 row() {
-	printf '%-38s %-18s %s\n' "$1" "$2" "$3"
+	printf '%-40s %-18s %s\n' "$1" "$2" "$3"
 }
 echo
 echo "== summary"
 row "measure" "figure" "target"
-row "dnsperf q/s (0 lost, best of 2)" "$dp_qps" "-"
-row "dnsperf options" "$dp_label" "-q $inflight (max_inflight)"
+row "c-ares loop poll q/s (best of 2)" "$(or_dash "$lp_poll")" "-"
+row "c-ares loop libevent q/s (best of 2)" "$(or_dash "$lp_libevent")" "-"
+row "reference: c-ares loop, window" "$ref_mode, -w $inflight" \
+    "$inflight (max_inflight)"
+row "c-ares options as src/resolver.c" "$opts_same" "same"
 row "rblmond q/s (pairs+probes / wall)" "$rm_qps" "-"
 row "rblmond q/s (pairs+probes / summary)" "$rm_qps_s" "-"
-row "ratio rblmond/dnsperf (wall)" "$ratio %" ">= 100 %"
-row "rblmond peak RSS" "$rss_mib MiB" "<= 16 MiB"
-row "drops dnsperf (InErr/RcvbufErr)" "$(drops_of "$dp_drops")" \
+row "ratio rblmond/c-ares loop (wall)" "$(pct "$rm_qps" "$ref")" ">= 90 %"
+row "ratio rblmond/c-ares loop (summary)" "$(pct "$rm_qps_s" "$ref")" "-"
+row "CPU s, c-ares loop (least) / rblmond" "$lp_cpu / $cpu" "-"
+row "ratio rblmond/c-ares loop (CPU/query)" "$(pct "$cpu_ref" "$cpu")" "-"
+row "rblmond peak RSS" "$rss_mib MiB" "<= 8 MiB"
+row "drops c-ares loop (InErr/RcvbufErr)" "$(drops_of "$ref_drops")" \
     "+0/+0 v6 +0/+0"
 row "drops rblmond (InErr/RcvbufErr)" "$(drops_of "$rm_drops")" \
     "+0/+0 v6 +0/+0"
 row "small case median / p90 ($timer)" "$small_med / $small_p90 ms" \
     "<= 5 ms"
 row "correctness (listed set, no errors)" "$verdict" "PASS"
+row "load average (1 min) before / after" "$load_before / $load_after" \
+    "- ($(nproc 2>/dev/null || echo '?') CPUs)"
 
-[ "$verdict" = PASS ]
+if [ "$verdict" != PASS ]; then
+	exit 1
+fi
+if [ "$ref" -eq 0 ]; then
+	echo "sweep-bench: no clean pass of the c-ares loop, no reference" >&2
+	exit 2
+fi
+exit 0
