@@ -4,7 +4,8 @@
  * checks every key's type and range, expands networks, sorts and dedupes
  * targets, and hands out an immutable snapshot. The first error rejects the
  * whole file and is reported as "file:line: message". The only user of inih;
- * the keys of each section are checked in config_keys.c.
+ * the keys of each section are checked in config_keys.c, what needs the
+ * whole file in config_check.c.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -20,9 +21,7 @@
 
 #include "config.h"
 #include "escape.h"
-#include "health.h"
 #include "loader.h"
-#include "retired.h"
 
 void
 loader_fail(struct loader *l, const char *fmt, ...)
@@ -211,9 +210,11 @@ loader_group_rehash(struct loader *l)
 		return -ENOMEM;
 	}
 	l->group_nslots = n;
-	for (size_t i = 0; i < nold; i++)
-		if (old[i] != 0)
-			*loader_group_slot(l, l->c->groups[old[i] - 1]) = old[i];
+	for (size_t i = 0; i < nold; i++) {
+		if (old[i] == 0)
+			continue;
+		*loader_group_slot(l, l->c->groups[old[i] - 1]) = old[i];
+	}
 	free(old);
 	return 0;
 }
@@ -587,265 +588,6 @@ loader_finish_targets(struct loader *l)
 	for (int k = 0; k < 3; k++)
 		if (c->kind_count[k] == 0)
 			c->kind_first[k] = 0;
-	return 0;
-}
-
-/* Length of the query-name part before the zone: "d.c.b.a." etc. */
-static size_t
-loader_prefix_len(const struct target *t)
-{
-	size_t n = 0;
-
-	switch (t->kind) {
-	case TARGET_IPV4:
-		for (int i = 0; i < 4; i++)
-			n += (t->u.addr[i] >= 100) + (t->u.addr[i] >= 10) + 2;
-		return n;
-	case TARGET_IPV6:
-		return 64;
-	default:
-		return strlen(t->u.domain) + 1;
-	}
-}
-
-/* The longest test point name zone z probes, as a query-name prefix. */
-static size_t
-loader_probe_len(const struct zone *z)
-{
-	struct target point;
-	size_t n = 0, k;
-
-	for (int positive = 0; positive < 2; positive++) {
-		if (!health_zone_point(z, positive, &point))
-			continue;
-		if ((k = loader_prefix_len(&point)) > n)
-			n = k;
-	}
-	return n;
-}
-
-/* Query names longer than RFC 1035 allows would only ever fail. */
-static void
-loader_check_zones(struct loader *l)
-{
-	struct config *c = l->c;
-	size_t longest[3] = { 0, 0, 0 };
-
-	for (size_t i = 0; i < c->ntargets; i++) {
-		size_t n = loader_prefix_len(&c->targets[i]);
-
-		if (n > longest[c->targets[i].kind])
-			longest[c->targets[i].kind] = n;
-	}
-	for (size_t i = 0; i < c->nzones && !l->failed; i++) {
-		const struct zone *z = &c->zones[i];
-		size_t need = loader_probe_len(z);
-
-		for (int k = 0; k < 3; k++)
-			if (zone_accepts(z, (enum target_kind)k) &&
-			    longest[k] > need)
-				need = longest[k];
-		if (need + strlen(z->name) <= TARGET_QNAME_MAX)
-			continue;
-		l->file = l->zone_locs[i].file;
-		l->line = l->zone_locs[i].line;
-		loader_fail(l, "[zone %s]: query names would be %zu "
-		    "characters, more than the %d DNS allows (shorten the zone "
-		    "name or the longest target)", z->name,
-		    need + strlen(z->name), TARGET_QNAME_MAX);
-	}
-}
-
-/* ---- test points ---- */
-
-/* An ip zone's point must be of the one family the zone probes in. */
-static int
-loader_test_ip(const struct zone *z, const char *text, struct target *ret,
-    char *err, size_t errlen)
-{
-	enum target_kind want = z->type == ZONE_IP6 ? TARGET_IPV6 :
-	    TARGET_IPV4;
-	const char *family = want == TARGET_IPV6 ? "IPv6" : "IPv4";
-
-	if (target_parse_ip(text, ret, err, errlen) != 0) {
-		snprintf(err, errlen, "invalid IP address \"%s\" (the test "
-		    "point of an %s zone is an %s address, or none)", text,
-		    zone_type_name(z->type), family);
-		return -EINVAL;
-	}
-	if (ret->kind != want) {
-		snprintf(err, errlen, "%s is an %s address (the test point of "
-		    "an %s zone is an %s address, or none)", text,
-		    want == TARGET_IPV6 ? "IPv4" : "IPv6",
-		    zone_type_name(z->type), family);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* One test_listed (positive) or test_unlisted value, now the type is known. */
-static int
-loader_test_point(struct loader *l, struct zone *z, int positive,
-    const char *text)
-{
-	struct test_point *p = positive ? &z->test_listed : &z->test_unlisted;
-	const char *key = positive ? "test_listed" : "test_unlisted";
-	struct target t;
-	char err[256];
-	int rc;
-
-	if (strcmp(text, "none") == 0) {
-		p->mode = TEST_POINT_NONE;
-		return 0;
-	}
-	if (z->type == ZONE_DOMAIN)
-		rc = target_parse_domain(text, &t, err, sizeof(err));
-	else
-		rc = loader_test_ip(z, text, &t, err, sizeof(err));
-	if (rc == -ENOMEM) {
-		loader_oom(l);
-		return rc;
-	}
-	if (rc != 0) {
-		loader_fail(l, "%s: %s", key, err);
-		return rc;
-	}
-	p->mode = TEST_POINT_SET;
-	p->t = t;
-	return 0;
-}
-
-/*
- * test_listed and test_unlisted of every zone: checked against the zone's
- * type (which may come after them in the section), and never one name
- * for both (no list can both list and not list it).
- */
-static void
-loader_test_points(struct loader *l)
-{
-	struct config *c = l->c;
-
-	for (size_t i = 0; i < c->nzones && !l->failed; i++) {
-		struct config_zone_loc *loc = &l->zone_locs[i];
-		struct zone *z = &c->zones[i];
-
-		l->file = loc->file;
-		for (int k = 0; k < 2 && !l->failed; k++) {
-			l->line = loc->test_line[k];
-			if (loc->test[k] != NULL)
-				loader_test_point(l, z, k == 0, loc->test[k]);
-		}
-		if (l->failed || z->test_listed.mode != TEST_POINT_SET ||
-		    z->test_unlisted.mode != TEST_POINT_SET ||
-		    target_cmp(&z->test_listed.t, &z->test_unlisted.t) != 0)
-			continue;
-		l->line = loc->test_line[0] > loc->test_line[1] ?
-		    loc->test_line[0] : loc->test_line[1];
-		loader_fail(l, "test_listed and test_unlisted are both \"%s\" "
-		    "(a list cannot both list and not list one name)",
-		    loc->test[0]);
-	}
-}
-
-/* ---- the life of one query ---- */
-
-/* A duration for a message: "420s", "102.3s", "500ms". */
-static void
-loader_format_ms(uint64_t ms, char *buf, size_t len)
-{
-	int n;
-
-	if (ms % 1000 == 0)
-		snprintf(buf, len, "%llus", (unsigned long long)(ms / 1000));
-	else if (ms < 1000)
-		snprintf(buf, len, "%llums", (unsigned long long)ms);
-	else {
-		n = snprintf(buf, len, "%llu.%03llu",
-		    (unsigned long long)(ms / 1000),
-		    (unsigned long long)(ms % 1000));
-		while (n > 0 && (size_t)n < len && buf[n - 1] == '0')
-			buf[--n] = '\0';
-		snprintf(buf + n, len - (size_t)n, "s");
-	}
-}
-
-/*
- * c-ares doubles the wait each round of tries, so one query may take
- * timeout x (2^tries - 1). A sweep waits for its slowest query: cap it.
- * Reported at whichever of the two keys came last (a default has no
- * line; at least one of them was given, or the defaults would hold).
- */
-static void
-loader_check_query_life(struct loader *l)
-{
-	const struct config *c = l->c;
-	uint64_t life = (uint64_t)c->timeout_ms * ((1ULL << c->tries) - 1);
-	const struct config_key_loc *at = &l->timeout_at;
-	char t[32], total[32], cap[32];
-
-	if (life <= CONFIG_MAX_QUERY_MS)
-		return;
-	if (at->file == NULL || (l->tries_at.file != NULL &&
-	    l->tries_at.order > at->order))
-		at = &l->tries_at;
-	l->file = at->file;
-	l->line = at->line;
-	loader_format_ms(c->timeout_ms, t, sizeof(t));
-	loader_format_ms(life, total, sizeof(total));
-	loader_format_ms(CONFIG_MAX_QUERY_MS, cap, sizeof(cap));
-	loader_fail(l, "timeout = %s%s and tries = %u%s let one query take up "
-	    "to %s (timeout x (2^tries - 1)), more than %s (lower timeout or "
-	    "tries)", t, l->timeout_at.file ? "" : " (the default)", c->tries,
-	    l->tries_at.file ? "" : " (the default)", total, cap);
-}
-
-/* ---- warnings ---- */
-
-/* Add "FILE:LINE: warning: TEXT", escaped, to the config's warnings. */
-static int
-loader_warn(struct loader *l, const char *file, int line, const char *text)
-{
-	struct config *c = l->c;
-	char *raw = NULL, *msg = NULL, **p;
-	int n = snprintf(NULL, 0, "%s:%d: warning: %s", file, line, text);
-	size_t len;
-
-	if (n < 0)
-		return -EINVAL;
-	len = 4 * (size_t)n + 1; /* room for every byte as \xNN */
-	p = realloc(c->warnings, (c->nwarnings + 1) * sizeof(*c->warnings));
-	if (p != NULL)
-		c->warnings = p;
-	if (p == NULL || (raw = malloc((size_t)n + 1)) == NULL ||
-	    (msg = malloc(len)) == NULL) {
-		free(raw);
-		return -ENOMEM;
-	}
-	snprintf(raw, (size_t)n + 1, "%s:%d: warning: %s", file, line, text);
-	escape_control(raw, (size_t)n, msg, len);
-	free(raw);
-	c->warnings[c->nwarnings++] = msg;
-	return 0;
-}
-
-/* A retired list is not an error (it may still answer), but say so. */
-static int
-loader_warn_retired(struct loader *l)
-{
-	const struct config *c = l->c;
-	const struct retired_zone *r;
-	char why[768], text[1024];
-
-	for (size_t i = 0; i < c->nzones; i++) {
-		if ((r = retired_lookup(c->zones[i].name)) == NULL)
-			continue;
-		retired_format(r, why, sizeof(why));
-		snprintf(text, sizeof(text), "[zone %s]: %s", c->zones[i].name,
-		    why);
-		if (loader_warn(l, l->zone_locs[i].file, l->zone_locs[i].line,
-		    text) != 0)
-			return -ENOMEM;
-	}
 	return 0;
 }
 

@@ -398,8 +398,8 @@ loader_max_qps(struct loader *l, struct zone *z, const char *value)
 		loader_fail(l, "max_qps: invalid rate \"%s\" (expected queries "
 		    "a second such as 20 or 0.5; 0 means unlimited)", value);
 	else if (rc != 0)
-		loader_fail(l, "max_qps: %s is out of range (0 for no limit, or "
-		    "0.01 to 100000 queries a second)", value);
+		loader_fail(l, "max_qps: %s is out of range (0 for no limit, "
+		    "or 0.01 to 100000 queries a second)", value);
 }
 
 /* Kept as text until the zone's type is known (config.c checks it). */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Internal to the configuration loader (config.c reads files and sections,
- * config_keys.c checks the keys of each section): the state of one load
- * and the helpers both halves use. Not part of any other module's view.
+ * config_keys.c checks the keys of each section, config_check.c what needs
+ * the whole file): the state of one load and the helpers they share. Not
+ * part of any other module's view.
  */
 #ifndef RBLMON_LOADER_H
 #define RBLMON_LOADER_H
@@ -122,6 +123,13 @@ void loader_key_at(struct loader *l, struct config_key_loc *at);
 /* Add a target of a group, named by the seq-th target line. 0 or -errno. */
 int loader_push_target(struct loader *l, const struct target *t,
     uint16_t group, size_t seq);
+
+/* Checks once the whole file is read (config_check.c); they loader_fail. */
+void loader_test_points(struct loader *l);
+void loader_check_query_life(struct loader *l);
+void loader_check_zones(struct loader *l);
+/* Warn about zones of retired lists. 0 or -ENOMEM. */
+int loader_warn_retired(struct loader *l);
 
 /* The keys of each section (config_keys.c). */
 void loader_rblmond_key(struct loader *l, const char *name, const char *value);

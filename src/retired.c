@@ -11,8 +11,9 @@
 
 #include "retired.h"
 
-#define USE_ZEN "use zen.spamhaus.org (with bl.spamcop.net or bl.mailspike.net " \
-		"beside it)"
+#define USE_ZEN                                                           \
+	"use zen.spamhaus.org (with bl.spamcop.net or bl.mailspike.net "  \
+	"beside it)"
 
 static const struct retired_zone retired_zones[] = {
 	{ "sorbs.net", "SORBS", "2024-06-05",

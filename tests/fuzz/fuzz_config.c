@@ -43,9 +43,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (err[0] == '\0' || strchr(err, ':') == NULL) {
 		abort(); /* every error names a file */
 	} else {
+		/* Escaped: nothing raw reaches a terminal. */
 		for (const char *s = err; *s; s++)
 			if (*s < 0x20 || *s > 0x7e)
-				abort(); /* escaped: nothing raw reaches a tty */
+				abort();
 	}
 	unlink(path);
 	return 0;

@@ -1017,13 +1017,14 @@ static const struct warn_row {
 		 "come back empty; instead, use zen.spamhaus.org (with "
 		 "bl.spamcop.net or bl.mailspike.net beside it)\n" },
 	{ "one warning per retired zone, at its own line, in an include",
-	    "[rblmond]\ninclude = inc.conf\n" TARGET "[zone ix.dnsbl.manitu.net]\n",
+	    "[rblmond]\ninclude = inc.conf\n" TARGET
+	    "[zone ix.dnsbl.manitu.net]\n",
 	    "[zone zen.example]\n[zone bl.spamcannibal.org]\n",
 	    INC ":2: warning: [zone bl.spamcannibal.org]: SpamCannibal (retired "
-		"2018): a parking wildcard answers every query with an address "
-		"outside 127.0.0.0/8 (every check bogus); instead, use "
-		"zen.spamhaus.org (with bl.spamcop.net or bl.mailspike.net "
-		"beside it)\n"
+		"2018): a parking wildcard answers every query with an "
+		"address outside 127.0.0.0/8 (every check bogus); instead, "
+		"use zen.spamhaus.org (with bl.spamcop.net or "
+		"bl.mailspike.net beside it)\n"
 	    MAIN ":5: warning: [zone ix.dnsbl.manitu.net]: NiX Spam (retired "
 		 "2025-01-16): the zone is empty: every check comes back clean, "
 		 "whatever the target; instead, use zen.spamhaus.org (with "
