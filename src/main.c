@@ -3,6 +3,7 @@
  * rblmond: command line, configuration check and the one-shot sweep.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -24,7 +25,9 @@ usage(FILE *f)
 	    "      --check-config validate the configuration and exit\n"
 	    "      --once         check every target on every zone once,\n"
 	    "                     print what is not clean and exit:\n"
-	    "                     1 listed, 3 incomplete, 0 clean, 2 usage\n"
+	    "                     1 listed, 3 incomplete, 0 clean, 2 usage;\n"
+	    "                     SIGTERM or SIGINT stops the sweep: a summary\n"
+	    "                     marked incomplete, exit 3 (1 if listed)\n"
 	    "      --json         one JSON object per line, then a summary\n"
 	    "      --all          print clean results too\n"
 	    "  -V, --version      print the version\n"
@@ -53,6 +56,11 @@ main(int argc, char **argv)
 	char err[1024];
 	int ch, rc;
 
+	/*
+	 * A DNS server closing a TCP connection, or a reader of our output
+	 * going away (`| head`), must be an error to handle, not a death.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	while ((ch = getopt_long(argc, argv, "c:Vh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':

@@ -2,13 +2,17 @@
 /*
  * rblmond --once: one sweep of every target on every zone, driven by the
  * same resolver and sweep modules the daemon uses, its results handed to
- * the report. A progress line on stderr keeps a person at a terminal
- * informed during sweeps that polite rates make long.
+ * the report. SIGTERM and SIGINT are taken on the event loop: the sweep
+ * stops, whole lines and a summary marked incomplete are printed. A
+ * progress line on stderr keeps a person at a terminal informed during
+ * sweeps that polite rates make long.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -19,18 +23,26 @@
 #include "resolver.h"
 #include "sweep.h"
 
-/* The progress line appears after this long, and is redrawn this often. */
+/* Results are written out this often, and the progress line redrawn
+ * every ONCE_PROGRESS_TICKS of these once the sweep has run a while. */
+#define ONCE_TICK_MS 250
+#define ONCE_PROGRESS_TICKS 2
 #define ONCE_PROGRESS_AFTER_S 1.0
-#define ONCE_PROGRESS_EVERY_MS 500
 
 struct once {
 	struct event_base *base;
 	struct sweep *sweep;
 	struct report *report;
-	struct event *progress;
+	struct event *tick;
+	struct event *sig[2]; /* SIGTERM, SIGINT */
 	double started;
+	unsigned ticks;
+	bool progress;
 	bool progress_shown;
+	bool done;
+	const char *stopped; /* why the sweep ended early */
 	int output_error;
+	char servers[512]; /* the resolvers, for the diagnosis */
 };
 
 static double
@@ -42,24 +54,36 @@ once_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Output failed (a full disk, a reader gone): say so once, then stop. */
+static void
+once_output_failed(struct once *o, int rc)
+{
+	if (o->output_error != 0)
+		return;
+	o->output_error = rc;
+	log_warn("cannot write results: %s", strerror(-rc));
+	if (o->stopped == NULL)
+		o->stopped = "output error";
+	event_base_loopbreak(o->base);
+}
+
 static void
 once_result_cb(const struct sweep_result *r, void *arg)
 {
 	struct once *o = arg;
 	int rc = report_add(o->report, r);
 
-	if (rc != 0 && o->output_error == 0) {
-		o->output_error = rc;
-		log_warn("cannot write results: %s", strerror(-rc));
-	}
+	if (rc != 0)
+		once_output_failed(o, rc);
 }
 
 static void
-once_zone_cb(uint32_t zone, enum zone_health h, void *arg)
+once_zone_cb(uint32_t zone, enum zone_health h,
+    const struct diagnose_probe probes[2], void *arg)
 {
 	struct once *o = arg;
 
-	report_zone(o->report, zone, h);
+	report_zone(o->report, zone, h, probes);
 }
 
 static void
@@ -67,18 +91,16 @@ once_done_cb(void *arg)
 {
 	struct once *o = arg;
 
+	o->done = true;
 	event_base_loopbreak(o->base);
 }
 
 static void
-once_progress_cb(evutil_socket_t fd, short what, void *arg)
+once_draw_progress(struct once *o)
 {
-	struct once *o = arg;
 	uint64_t done, total;
 	double elapsed = once_now() - o->started;
 
-	(void)fd;
-	(void)what;
 	if (elapsed < ONCE_PROGRESS_AFTER_S)
 		return;
 	sweep_progress(o->sweep, &done, &total);
@@ -90,19 +112,77 @@ once_progress_cb(evutil_socket_t fd, short what, void *arg)
 	o->progress_shown = true;
 }
 
-static int
-once_progress_start(struct once *o)
+static void
+once_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct timeval every = { 0, ONCE_PROGRESS_EVERY_MS * 1000 };
+	struct once *o = arg;
+	int rc;
 
-	o->progress = event_new(o->base, -1, EV_PERSIST, once_progress_cb, o);
-	if (o->progress == NULL || event_add(o->progress, &every) != 0)
+	(void)fd;
+	(void)what;
+	/* A slow sweep's lines reach the reader as they come. */
+	if ((rc = report_flush(o->report)) != 0)
+		once_output_failed(o, rc);
+	if (o->progress && ++o->ticks % ONCE_PROGRESS_TICKS == 0)
+		once_draw_progress(o);
+}
+
+/*
+ * The first SIGTERM or SIGINT stops the sweep; the handlers go back to
+ * the default, so a second one ends the process at once.
+ */
+static void
+once_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct once *o = arg;
+
+	(void)what;
+	if (o->stopped == NULL)
+		o->stopped = sig == SIGINT ? "stopped by SIGINT" :
+		    "stopped by SIGTERM";
+	for (int i = 0; i < 2; i++)
+		if (o->sig[i] != NULL)
+			event_del(o->sig[i]);
+	event_base_loopbreak(o->base);
+}
+
+static void
+once_event_log_cb(int severity, const char *msg)
+{
+	if (severity >= EVENT_LOG_WARN)
+		log_warn("libevent: %s", msg);
+}
+
+/* libevent cannot go on (no fds for its signal pipe, ...). */
+static void __attribute__((noreturn))
+once_event_fatal_cb(int err)
+{
+	log_warn("the event loop failed (libevent error %d): the sweep "
+	    "cannot run", err);
+	_exit(REPORT_EXIT_INCOMPLETE);
+}
+
+static int
+once_events_start(struct once *o)
+{
+	static const int sigs[2] = { SIGTERM, SIGINT };
+	struct timeval every = { 0, ONCE_TICK_MS * 1000 };
+
+	for (int i = 0; i < 2; i++) {
+		o->sig[i] = evsignal_new(o->base, sigs[i], once_signal_cb, o);
+		if (o->sig[i] == NULL || event_add(o->sig[i], NULL) != 0)
+			return -ENOMEM;
+	}
+	o->tick = event_new(o->base, -1, EV_PERSIST, once_tick_cb, o);
+	if (o->tick == NULL || event_add(o->tick, &every) != 0)
 		return -ENOMEM;
 	return 0;
 }
 
-int
-once_run(const struct config *c, const struct once_options *opts)
+/* Event loop, signals, resolver, report and sweep. */
+static int
+once_setup(struct once *o, const struct config *c,
+    const struct once_options *opts, struct resolver **ret_r)
 {
 	struct resolver_options ro = {
 		.nameservers = c->nameservers,
@@ -111,55 +191,109 @@ once_run(const struct config *c, const struct once_options *opts)
 	};
 	struct report_options rpo = {
 		.json = opts->json, .all = opts->all, .out = stdout,
+		.system_servers = c->nameservers == NULL,
 	};
-	struct once o;
-	struct resolver *r = NULL;
 	struct sweep_callbacks cbs = {
 		.result_cb = once_result_cb,
 		.zone_cb = once_zone_cb,
 		.done_cb = once_done_cb,
-		.arg = &o,
+		.arg = o,
 	};
+	struct sweep_io io;
 	char err[256];
+
+	if ((o->base = event_base_new()) == NULL) {
+		log_warn("cannot create the event loop");
+		return -ENOMEM;
+	}
+	if (once_events_start(o) != 0) {
+		log_warn("cannot watch signals and timers: %s",
+		    strerror(errno != 0 ? errno : ENOMEM));
+		return -ENOMEM;
+	}
+	if (resolver_new(o->base, &ro, ret_r, err, sizeof(err)) != 0) {
+		log_warn("resolver: %s", err);
+		return -EINVAL;
+	}
+	resolver_servers(*ret_r, o->servers, sizeof(o->servers));
+	rpo.servers = o->servers;
+	sweep_io_resolver(*ret_r, &io);
+	if (report_new(c, &rpo, &o->report) != 0 ||
+	    sweep_new(o->base, &io, c, &cbs, &o->sweep) != 0) {
+		log_warn("out of memory");
+		return -ENOMEM;
+	}
+	o->progress = opts->progress;
+	return 0;
+}
+
+/* Warn once per cause when zones are not ok (a person reads stderr). */
+static void
+once_warn_findings(const struct once *o)
+{
+	struct diagnose_finding f[DIAGNOSE_CAUSE_COUNT];
+	size_t n = report_findings(o->report, f, DIAGNOSE_CAUSE_COUNT);
+
+	for (size_t i = 0; i < n; i++)
+		log_warn("%s: %s", f[i].evidence, f[i].advice);
+}
+
+static void
+once_cleanup(struct once *o, struct resolver *r)
+{
+	if (o->tick != NULL)
+		event_free(o->tick);
+	for (int i = 0; i < 2; i++)
+		if (o->sig[i] != NULL)
+			event_free(o->sig[i]);
+	sweep_free(o->sweep);
+	resolver_free(r);
+	report_free(o->report);
+	if (o->base != NULL)
+		event_base_free(o->base);
+}
+
+int
+once_run(const struct config *c, const struct once_options *opts)
+{
+	struct once o;
+	struct resolver *r = NULL;
+	uint64_t done, total;
 	int rc = REPORT_EXIT_INCOMPLETE;
 
 	memset(&o, 0, sizeof(o));
-	o.base = event_base_new();
-	if (o.base == NULL) {
-		log_warn("cannot create the event loop");
+	event_set_log_callback(once_event_log_cb);
+	event_set_fatal_callback(once_event_fatal_cb);
+	if (once_setup(&o, c, opts, &r) != 0)
 		goto out;
-	}
-	if (resolver_new(o.base, &ro, &r, err, sizeof(err)) != 0) {
-		log_warn("resolver: %s", err);
-		rc = REPORT_EXIT_USAGE;
-		goto out;
-	}
-	if (report_new(c, &rpo, &o.report) != 0 ||
-	    sweep_new(o.base, r, c, &cbs, &o.sweep) != 0 ||
-	    (opts->progress && once_progress_start(&o) != 0)) {
-		log_warn("out of memory");
-		goto out;
-	}
 	o.started = once_now();
 	sweep_start(o.sweep);
-	event_base_dispatch(o.base);
+	if (!o.done && o.stopped == NULL)
+		event_base_dispatch(o.base);
+	/* Whatever ended the loop, a sweep not done is not a result. */
+	sweep_progress(o.sweep, &done, &total);
+	if (!o.done || done < total) {
+		sweep_stop(o.sweep);
+		report_stopped(o.report, o.stopped ? o.stopped :
+		    "the sweep could not go on");
+	}
 	if (o.progress_shown)
 		fputs("\r\033[K", stderr);
-	if (report_finish(o.report, once_now() - o.started) != 0 &&
-	    o.output_error == 0) {
-		log_warn("cannot write results");
-		goto out;
-	}
-	if (o.output_error == 0)
-		rc = report_exit_code(o.report);
+	if (!opts->json)
+		once_warn_findings(&o);
+	if ((rc = report_finish(o.report, once_now() - o.started)) != 0)
+		once_output_failed(&o, rc);
+	/*
+	 * A write error loses lines, not what was found: a listing still
+	 * exits 1. Running out of memory means rblmond could not do its
+	 * work: 3, whatever it had seen.
+	 */
+	rc = report_exit_code(o.report);
+	if (o.output_error != 0 && (rc != REPORT_EXIT_LISTED ||
+	    o.output_error == -ENOMEM))
+		rc = REPORT_EXIT_INCOMPLETE;
 
 out:
-	if (o.progress != NULL)
-		event_free(o.progress);
-	sweep_free(o.sweep);
-	resolver_free(r);
-	report_free(o.report);
-	if (o.base != NULL)
-		event_base_free(o.base);
+	once_cleanup(&o, r);
 	return rc;
 }

@@ -484,12 +484,23 @@ class E2ETestCase(unittest.TestCase):
         by = s["by_status"]
         for st in STATUSES:
             self.assertIsInstance(by.get(st, 0), int, ctx)
-        self.assertLessEqual(set(by), set(STATUSES), ctx)
+        # "unchecked": pairs a sweep stopped early never got to.
+        self.assertLessEqual(set(by), set(STATUSES) | {"unchecked"}, ctx)
         self.assertEqual(sum(by.values()), s["pairs"],
                          "pairs != sum(by_status)\n" + ctx)
         for zone, state in s["zone_state"].items():
             self.assertIn(state, ZONE_STATES, "zone %s\n%s" % (zone, ctx))
-        self.assertEqual(len(s["zone_state"]), s["zones"], ctx)
+        unchecked_zones = s.get("unchecked_zones", [])
+        self.assertEqual(set(unchecked_zones) & set(s["zone_state"]), set(),
+                         ctx)
+        self.assertEqual(len(s["zone_state"]) + len(unchecked_zones),
+                         s["zones"], ctx)
+        self.assertIs(s.get("incomplete"),
+                      bool(by.get("unchecked") or unchecked_zones or
+                           "stopped" in s), ctx)
+        self.assertEqual(set(s.get("zone_reason", {})),
+                         {z for z, st in s["zone_state"].items()
+                          if st != "ok"}, ctx)
         seen = set()
         counts = {}
         for r in run.results:
