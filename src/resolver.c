@@ -3,8 +3,8 @@
  * Asynchronous DNS on the libevent loop: c-ares 1.18 tells us which sockets
  * it wants watched (ARES_OPT_SOCK_STATE_CB), we keep one event per socket
  * and one timer from ares_timeout(), and hand answers back as struct answer,
- * every response decoded by dnsmsg. This is the only file that includes
- * ares.h.
+ * every response decoded by dnsmsg. Two channels: UDP, and TCP for the
+ * answers that came truncated. This is the only file that includes ares.h.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -34,14 +34,32 @@
 
 /*
  * One socket c-ares asked us to watch. c-ares 1.18 keeps one UDP and one
- * TCP socket per server, so 2 per server are made at start-up, events
- * included: the state callback never allocates.
+ * TCP socket per server and channel, so that many slots are made at
+ * start-up, events included: the state callback never allocates.
  */
 struct resolver_sock {
+	struct resolver *r;
 	ares_socket_t fd;
+	uint8_t chan;	  /* RESOLVER_UDP or RESOLVER_TCP */
 	short want;	  /* EV_READ | EV_WRITE; 0: slot free */
 	bool watched;	  /* event_add succeeded */
 	struct event *ev; /* assigned to fd while the slot is in use */
+};
+
+/*
+ * c-ares 1.18 closes every socket to a server and fails every query in
+ * flight to it when one TCP connection breaks (handle_error), UDP queries
+ * included. So queries start on a UDP channel that ignores TC, and only an
+ * answer that came truncated is asked again on a TCP-only channel: a
+ * server that closes TCP connections fails the few queries that needed
+ * TCP, never the bulk in UDP.
+ */
+enum { RESOLVER_UDP, RESOLVER_TCP, RESOLVER_NCHAN };
+
+struct resolver_chan {
+	struct resolver *r;
+	ares_channel channel;
+	uint8_t index;
 };
 
 struct resolver_query_ctx {
@@ -52,12 +70,13 @@ struct resolver_query_ctx {
 	uint32_t gen;	  /* r->gen when sent; older ones were cancelled */
 	int status;	  /* a c-ares status decided inside ares_query() */
 	uint8_t type;	  /* enum resolver_qtype */
+	uint8_t chan;	  /* the channel it was sent on */
 	char qname[RESOLVER_QNAME_MAX + 1];
 };
 
 struct resolver {
 	struct event_base *base;
-	ares_channel channel;
+	struct resolver_chan chans[RESOLVER_NCHAN];
 	struct event *timer;
 	struct event *deliver; /* hands on answers decided inside a send */
 	struct resolver_sock *socks;
@@ -107,7 +126,8 @@ static void
 resolver_cancel_now(struct resolver *r)
 {
 	r->depth++;
-	ares_cancel(r->channel);
+	for (int i = 0; i < RESOLVER_NCHAN; i++)
+		ares_cancel(r->chans[i].channel);
 	r->depth--;
 }
 
@@ -133,11 +153,15 @@ resolver_leave(struct resolver *r)
 
 /* -- sockets and the timer --------------------------------------------- */
 
+/* Let c-ares read or write fd of channel chan (all: only timeouts). */
 static void
-resolver_process(struct resolver *r, ares_socket_t rfd, ares_socket_t wfd)
+resolver_process(struct resolver *r, int chan, ares_socket_t rfd,
+    ares_socket_t wfd)
 {
 	r->depth++;
-	ares_process_fd(r->channel, rfd, wfd);
+	for (int i = 0; i < RESOLVER_NCHAN; i++)
+		if (chan < 0 || chan == i)
+			ares_process_fd(r->chans[i].channel, rfd, wfd);
 	if (resolver_leave(r))
 		return;
 	resolver_arm_timer(r);
@@ -146,9 +170,10 @@ resolver_process(struct resolver *r, ares_socket_t rfd, ares_socket_t wfd)
 static void
 resolver_sock_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct resolver *r = arg;
+	struct resolver_sock *s = arg;
 
-	resolver_process(r, (what & EV_READ) ? fd : ARES_SOCKET_BAD,
+	resolver_process(s->r, s->chan,
+	    (what & EV_READ) ? fd : ARES_SOCKET_BAD,
 	    (what & EV_WRITE) ? fd : ARES_SOCKET_BAD);
 }
 
@@ -157,14 +182,14 @@ resolver_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
-	resolver_process(arg, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	resolver_process(arg, -1, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
 }
 
 static bool
 resolver_sock_watch(struct resolver *r, struct resolver_sock *s)
 {
 	return event_assign(s->ev, r->base, s->fd, s->want | EV_PERSIST,
-		   resolver_sock_cb, r) == 0 &&
+		   resolver_sock_cb, s) == 0 &&
 	    event_add(s->ev, NULL) == 0;
 }
 
@@ -185,13 +210,18 @@ resolver_rewatch(struct resolver *r)
 static void
 resolver_arm_timer(struct resolver *r)
 {
-	struct timeval tv, *tvp;
+	struct timeval tv[RESOLVER_NCHAN], *tvp;
 	struct timeval rewatch = { 0, RESOLVER_REWATCH_MS * 1000 };
 
 	if (r->unwatched > 0)
 		resolver_rewatch(r);
-	tvp = ares_timeout(r->channel, r->unwatched > 0 ? &rewatch : NULL,
-	    &tv);
+	tvp = r->unwatched > 0 ? &rewatch : NULL;
+	for (int i = 0; i < RESOLVER_NCHAN; i++) {
+		struct timeval *t = ares_timeout(r->chans[i].channel, tvp,
+		    &tv[i]);
+
+		tvp = t;
+	}
 	if (tvp != NULL)
 		evtimer_add(r->timer, tvp);
 	else
@@ -221,7 +251,8 @@ static void
 resolver_sock_state_cb(void *data, ares_socket_t fd, int readable,
     int writable)
 {
-	struct resolver *r = data;
+	struct resolver_chan *c = data;
+	struct resolver *r = c->r;
 	struct resolver_sock *s = resolver_sock_find(r, fd);
 	short want = (short)((readable ? EV_READ : 0) |
 	    (writable ? EV_WRITE : 0));
@@ -241,6 +272,7 @@ resolver_sock_state_cb(void *data, ares_socket_t fd, int readable,
 	if (s == NULL && (s = resolver_sock_find(r, ARES_SOCKET_BAD)) == NULL)
 		return;
 	s->fd = fd;
+	s->chan = c->index;
 	s->want = want;
 	s->watched = resolver_sock_watch(r, s);
 	if (!s->watched)
@@ -319,6 +351,24 @@ resolver_finish(struct resolver *r, struct resolver_query_ctx *q,
 	cb(&a, arg);
 }
 
+/*
+ * A UDP answer to ask again over TCP: TC set, or longer than the payload
+ * size we offered and cut there by c-ares (which then ignores TC: 512
+ * once a server's FORMERR has turned EDNS off on the channel).
+ */
+static bool
+resolver_wants_tcp(const struct resolver_query_ctx *q,
+    const unsigned char *abuf, int alen)
+{
+	if (q->chan != RESOLVER_UDP || abuf == NULL || alen < 12)
+		return false;
+	return (abuf[2] & 0x02) != 0 || alen == RESOLVER_EDNS_PAYLOAD ||
+	    alen == 512;
+}
+
+static void resolver_defer(struct resolver *r, struct resolver_query_ctx *q);
+static int resolver_send(struct resolver *r, struct resolver_query_ctx *q);
+
 static void
 resolver_answer_cb(void *arg, int status, int timeouts, unsigned char *abuf,
     int alen)
@@ -328,10 +378,16 @@ resolver_answer_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 
 	(void)timeouts;
 	if (q == r->sending) {
-		/* Inside ares_query(): resolver_query() decides what next.
+		/* Inside ares_query(): resolver_send() decides what next.
 		 * c-ares 1.18 gives no message on any of these paths. */
 		q->status = status;
 		r->sending = NULL;
+		return;
+	}
+	if (q->gen == r->gen && resolver_wants_tcp(q, abuf, alen)) {
+		q->chan = RESOLVER_TCP;
+		if (resolver_send(r, q) != 0)
+			resolver_defer(r, q); /* ended at once: q->status */
 		return;
 	}
 	resolver_finish(r, q, status, abuf, alen);
@@ -375,19 +431,22 @@ static int
 resolver_socks_init(struct resolver *r)
 {
 	struct ares_addr_port_node *servers = NULL;
-	size_t n = 0;
+	size_t n = 0, total;
 
-	if (ares_get_servers_ports(r->channel, &servers) == ARES_SUCCESS)
+	if (ares_get_servers_ports(r->chans[RESOLVER_UDP].channel,
+	    &servers) == ARES_SUCCESS)
 		for (struct ares_addr_port_node *s = servers; s; s = s->next)
 			n++;
 	ares_free_data(servers);
-	r->socks = calloc(2 * n + 2, sizeof(*r->socks));
+	total = 2 * RESOLVER_NCHAN * n + 2;
+	r->socks = calloc(total, sizeof(*r->socks));
 	if (r->socks == NULL)
 		return -ENOMEM;
-	for (size_t i = 0; i < 2 * n + 2; i++, r->nsocks++) {
+	for (size_t i = 0; i < total; i++, r->nsocks++) {
+		r->socks[i].r = r;
 		r->socks[i].fd = ARES_SOCKET_BAD;
 		r->socks[i].ev = event_new(r->base, -1, 0, resolver_sock_cb,
-		    r);
+		    &r->socks[i]);
 		if (r->socks[i].ev == NULL)
 			return -ENOMEM;
 	}
@@ -395,7 +454,7 @@ resolver_socks_init(struct resolver *r)
 }
 
 /*
- * The channel's options. ARES_FLAG_NOCHECKRESP: c-ares 1.18 would drop a
+ * The channels' options. ARES_FLAG_NOCHECKRESP: c-ares 1.18 would drop a
  * SERVFAIL, REFUSED or NOTIMP answer, try the next server and in the end
  * report ARES_ECONNREFUSED, exactly as for a socket error. With the flag
  * such answers reach us with their message (an error by dnsmsg, naming the
@@ -405,23 +464,57 @@ resolver_socks_init(struct resolver *r)
  * what a monitor should do with a resolver that fails.
  */
 static int
-resolver_channel_init(struct resolver *r, const struct resolver_options *o)
+resolver_channel_init(struct resolver *r, const struct resolver_options *o,
+    int index)
 {
+	struct resolver_chan *c = &r->chans[index];
 	struct ares_options opts;
 	int optmask;
 
+	c->r = r;
+	c->index = (uint8_t)index;
 	memset(&opts, 0, sizeof(opts));
+	/* UDP: a truncated answer comes to us (and goes to the TCP channel);
+	 * TCP: every query over TCP. */
 	opts.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES |
-	    ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS;
+	    ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS |
+	    (index == RESOLVER_UDP ? ARES_FLAG_IGNTC : ARES_FLAG_USEVC);
 	opts.timeout = (int)o->timeout_ms;
 	opts.tries = (int)o->tries;
 	opts.ednspsz = RESOLVER_EDNS_PAYLOAD;
 	opts.sock_state_cb = resolver_sock_state_cb;
-	opts.sock_state_cb_data = r;
+	opts.sock_state_cb_data = c;
 	opts.socket_receive_buffer_size = RESOLVER_RCVBUF;
 	optmask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
 	    ARES_OPT_EDNSPSZ | ARES_OPT_SOCK_STATE_CB | ARES_OPT_SOCK_RCVBUF;
-	return ares_init_options(&r->channel, &opts, optmask);
+	return ares_init_options(&c->channel, &opts, optmask);
+}
+
+static int
+resolver_channels_init(struct resolver *r, const struct resolver_options *o,
+    char *err, size_t errlen)
+{
+	const char *ns = o->nameservers;
+	int status;
+
+	for (int i = 0; i < RESOLVER_NCHAN; i++) {
+		status = resolver_channel_init(r, o, i);
+		if (status != ARES_SUCCESS) {
+			r->chans[i].channel = NULL;
+			snprintf(err, errlen, "c-ares: %s",
+			    ares_strerror(status));
+			return status;
+		}
+		if (ns == NULL || ns[0] == '\0')
+			continue;
+		status = ares_set_servers_ports_csv(r->chans[i].channel, ns);
+		if (status != ARES_SUCCESS) {
+			snprintf(err, errlen, "nameservers \"%s\": %s", ns,
+			    ares_strerror(status));
+			return status;
+		}
+	}
+	return ARES_SUCCESS;
 }
 
 int
@@ -448,20 +541,9 @@ resolver_new(struct event_base *base, const struct resolver_options *o,
 	r->deliver = event_new(base, -1, 0, resolver_deliver_cb, r);
 	if (r->timer == NULL || r->deliver == NULL)
 		goto fail_nomem;
-	status = resolver_channel_init(r, o);
-	if (status != ARES_SUCCESS) {
-		snprintf(err, errlen, "c-ares: %s", ares_strerror(status));
-		r->channel = NULL;
+	status = resolver_channels_init(r, o, err, errlen);
+	if (status != ARES_SUCCESS)
 		goto fail;
-	}
-	if (o->nameservers != NULL && o->nameservers[0] != '\0') {
-		status = ares_set_servers_ports_csv(r->channel, o->nameservers);
-		if (status != ARES_SUCCESS) {
-			snprintf(err, errlen, "nameservers \"%s\": %s",
-			    o->nameservers, ares_strerror(status));
-			goto fail;
-		}
-	}
 	if (resolver_socks_init(r) != 0)
 		goto fail_nomem;
 	*ret = r;
@@ -475,12 +557,31 @@ fail:
 	return status == ARES_ENOMEM ? -ENOMEM : -EINVAL;
 }
 
+/*
+ * Send q on its channel: 0 queued, 1 ended at once (q->status says how),
+ * -ENOMEM ended at once for want of memory.
+ */
+static int
+resolver_send(struct resolver *r, struct resolver_query_ctx *q)
+{
+	r->sending = q;
+	/* class IN (1); type A (1) or TXT (16). */
+	ares_query(r->chans[q->chan].channel, q->qname, 1,
+	    q->type == RESOLVER_A ? 1 : 16, resolver_answer_cb, q);
+	if (r->sending == q) {
+		r->sending = NULL;
+		return 0;
+	}
+	return q->status == ARES_ENOMEM ? -ENOMEM : 1;
+}
+
 int
 resolver_query(struct resolver *r, const char *qname,
     enum resolver_qtype type, resolver_cb *cb, void *arg)
 {
 	size_t len = strlen(qname);
 	struct resolver_query_ctx *q;
+	int rc;
 
 	if (len > RESOLVER_QNAME_MAX)
 		return -ENAMETOOLONG;
@@ -493,20 +594,16 @@ resolver_query(struct resolver *r, const char *qname,
 	q->type = (uint8_t)type;
 	q->gen = r->gen;
 	q->status = ARES_SUCCESS;
+	q->chan = RESOLVER_UDP;
 	memcpy(q->qname, qname, len + 1);
-	r->sending = q;
-	/* class IN (1); type A (1) or TXT (16). */
-	ares_query(r->channel, qname, 1, type == RESOLVER_A ? 1 : 16,
-	    resolver_answer_cb, q);
-	if (r->sending == q) {
-		r->sending = NULL; /* queued: the answer comes later */
-	} else if (q->status == ARES_ENOMEM) {
+	rc = resolver_send(r, q);
+	if (rc < 0) {
 		resolver_ctx_put(r, q); /* nothing queued */
 		resolver_arm_timer(r);
-		return -ENOMEM;
-	} else {
-		resolver_defer(r, q); /* ended at once: handed on later */
+		return rc;
 	}
+	if (rc > 0)
+		resolver_defer(r, q); /* ended at once: handed on later */
 	r->live++;
 	/*
 	 * After every send: c-ares 1.18 doubles a query's timeout on each
@@ -526,7 +623,8 @@ resolver_servers(const struct resolver *r, char *buf, size_t len)
 	if (len == 0)
 		return;
 	buf[0] = '\0';
-	if (ares_get_servers_ports(r->channel, &servers) != ARES_SUCCESS)
+	if (ares_get_servers_ports(r->chans[RESOLVER_UDP].channel,
+	    &servers) != ARES_SUCCESS)
 		return;
 	for (struct ares_addr_port_node *s = servers; s != NULL; s = s->next) {
 		char ip[INET6_ADDRSTRLEN];
@@ -552,7 +650,7 @@ resolver_pending(const struct resolver *r)
 void
 resolver_cancel(struct resolver *r)
 {
-	if (r == NULL || r->channel == NULL)
+	if (r == NULL || r->chans[RESOLVER_TCP].channel == NULL)
 		return;
 	r->gen++;
 	r->live = 0;
@@ -585,8 +683,9 @@ resolver_destroy(struct resolver *r)
 {
 	r->gen++;
 	r->depth++;
-	if (r->channel != NULL)
-		ares_destroy(r->channel); /* callbacks dropped: old gen */
+	for (int i = 0; i < RESOLVER_NCHAN; i++)
+		if (r->chans[i].channel != NULL)
+			ares_destroy(r->chans[i].channel); /* old gen: dropped */
 	resolver_free_list(r->deferred);
 	resolver_free_list(r->free_ctx);
 	for (size_t i = 0; i < r->nsocks; i++)

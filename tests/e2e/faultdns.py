@@ -25,6 +25,13 @@ mode MODE:
   hijack       198.51.100.7 for every name, NXDOMAIN cases included
   listsall     127.0.0.2 for every name, 127.0.0.1 included
   notestpoint  NXDOMAIN for every name
+  tcpclose     every name as the action tcpclose: UDP says TC, TCP
+               connections are closed without an answer
+  tctcp, qr0, echo, badnx, badnodata, trailing, otherowner
+               every name, test points included, as that action
+  rcodeN, opcodeN
+               every name as rcode:N or opcode:N (a zone label has no
+               colon), e.g. rcode9.test
 
 Rules (--rule QNAME=ACTION, QNAME without the final dot, case-insensitive)
 decide single names inside any zone; the zone's transport mode (tc) still
@@ -49,6 +56,30 @@ applies first. Actions:
   txtctl          A 127.0.0.2 and a TXT full of control characters
   txtlong         A 127.0.0.2 and a 3000-byte TXT in 255-byte strings
   txtfail         A 127.0.0.2, but SERVFAIL for the TXT query
+  rcode:N         rcode N (0-15), no records
+  rcode+a:N       rcode N with A 127.0.0.2
+  qr0             the listed answer with QR=0
+  echo            the query's own bytes sent back unchanged
+  opcode:N        the listed answer with opcode N (0-15)
+  tctcp           TC set on the UDP answer (no records) and on the TCP
+                  answer, which carries A 127.0.0.2
+  badnx           NXDOMAIN whose answer count promises a record that is
+                  not there
+  badnodata       the same for NOERROR
+  trailing        a valid NXDOMAIN followed by junk bytes
+  many:N:CODE     N times A 127.0.0.2, then one A CODE
+  otherowner      only an A 127.0.0.2, for another owner name
+  otherowner+a    A 127.0.0.2 for the name and A 127.0.0.3 for another
+  cname           a CNAME to another name and A 127.0.0.2 (TXT "Listed
+                  via CNAME") for that name: a valid listing
+  tcpclose        UDP: an empty answer with TC; TCP: accept, read the
+                  query, close without answering
+
+--mode MODE applies a zone mode (good, notestpoint, quota, listsall,
+hijack, servfail, ...) to every name that is not under a *.test zone, so
+real zone names (the shipped catalogue) can be put behind a broken
+resolver; RFC 5782 §5 test points are recognised by the name's first
+labels.
 
 Prints the port it listens on (both UDP and TCP) as one line on stdout when
 ready. With --log FILE every query is appended as
@@ -63,7 +94,7 @@ import sys
 import threading
 import time
 
-from dnslib import A, QTYPE, RCODE, RR, TXT, DNSRecord
+from dnslib import A, CNAME, QTYPE, RCODE, RR, TXT, DNSRecord
 
 TTL = 60
 HOST = "127.0.0.1"
@@ -84,27 +115,58 @@ NEGATIVE = {V4_NEG, V6_NEG, "invalid"}
 
 ZONE_MODES = {
     "good", "tc", "multi", "servfail", "refused", "silent", "malformed",
-    "quota", "hijack", "listsall", "notestpoint",
+    "quota", "hijack", "listsall", "notestpoint", "tcpclose", "tctcp",
+    "qr0", "echo", "badnx", "badnodata", "trailing", "otherowner",
 }
+# Zone modes with a number: rcode9 is the action rcode:9.
+NUMBERED_MODES = ("rcode", "opcode")
+# perform(): close the TCP connection without an answer.
+CLOSE = object()
+OTHER_OWNER = "other-owner.invalid"
+CNAME_TARGET = "cname-target.invalid"
+
+
+def is_mode(mode):
+    if mode in ZONE_MODES:
+        return True
+    for base in NUMBERED_MODES:
+        rest = mode[len(base):]
+        if mode.startswith(base) and rest.isdigit() and int(rest) < 16:
+            return True
+    return False
+
+
+def mode_action(mode):
+    """The rule action a zone mode gives the names it does not decide."""
+    for base in NUMBERED_MODES:
+        if mode.startswith(base) and mode[len(base):].isdigit():
+            return "%s:%s" % (base, mode[len(base):])
+    return mode
 
 
 class Server:
-    def __init__(self, rules, log_path):
+    def __init__(self, rules, log_path, default_mode=None):
         self.rules = {k.lower().rstrip("."): v for k, v in rules.items()}
+        self.default_mode = default_mode
         self.log_path = log_path
         self.log_lock = threading.Lock()
         self.rng = random.Random(5782)
 
     # -- deciding ----------------------------------------------------------
 
-    @staticmethod
-    def zone_of(qname):
+    def zone_of(self, qname):
         """(mode, prefix) for a query name, or (None, qname)."""
         labels = qname.split(".")
         if len(labels) >= 2 and labels[-1] == "test":
             mode = labels[-2].split("-", 1)[0]
-            if mode in ZONE_MODES:
+            if is_mode(mode):
                 return mode, ".".join(labels[:-2])
+            return None, qname
+        if self.default_mode is not None:
+            for point in POSITIVE | NEGATIVE:
+                if qname.startswith(point + "."):
+                    return self.default_mode, point
+            return self.default_mode, qname
         return None, qname
 
     def action(self, qname, transport):
@@ -127,7 +189,8 @@ class Server:
             return "listed"
         if mode == "notestpoint" or mode is None:
             return "nxdomain"
-        return mode  # servfail, refused, silent, malformed, quota, hijack
+        # servfail, refused, silent, malformed, quota, hijack, tcpclose, ...
+        return mode_action(mode)
 
     # -- answering ---------------------------------------------------------
 
@@ -163,10 +226,16 @@ class Server:
         qtype = QTYPE.get(req.q.qtype)
         self.log("%s %s %s %.6f" % (transport, qtype, qname, time.time()))
         act = self.action(qname, transport)
-        return self.perform(req, qname, act, transport)
+        return self.perform(req, qname, act, transport, data)
 
-    def perform(self, req, qname, act, transport):
+    def perform(self, req, qname, act, transport, data):
+        """Bytes to send, None for silence, CLOSE to hang up (TCP)."""
         listed_txt = "Listed: " + qname
+        out = self.perform_header(req, qname, act, transport, data)
+        if out is None:
+            out = self.perform_records(req, qname, act)
+        if out is not None:
+            return out
         if act == "listed" or act == "late":
             return self.reply_with(req, ["127.0.0.2"], listed_txt).pack()
         if act.startswith("a:"):
@@ -225,6 +294,72 @@ class Server:
             return self.reply_with(req, ["127.0.0.2"], None).pack()
         return self.rcode(req, RCODE.SERVFAIL)
 
+    def perform_header(self, req, qname, act, transport, data):
+        """Actions that break the header or the transport."""
+        name, _, arg = act.partition(":")
+        listed = self.reply_with(req, ["127.0.0.2"], "Listed: " + qname)
+        if name in ("rcode", "rcode+a"):
+            reply = listed if name == "rcode+a" else req.reply()
+            reply.header.rcode = int(arg)
+            return reply.pack()
+        if name == "opcode":
+            listed.header.opcode = int(arg)
+            return listed.pack()
+        if act == "qr0":
+            listed.header.qr = 0
+            return listed.pack()
+        if act == "echo":
+            return bytes(data)
+        if act in ("tctcp", "tcpclose"):
+            if transport == "udp":
+                reply = req.reply()
+                reply.header.tc = 1
+                return reply.pack()
+            if act == "tcpclose":
+                return CLOSE
+            listed.header.tc = 1
+            return listed.pack()
+        if act in ("badnx", "badnodata", "trailing"):
+            out = bytearray(self.rcode(
+                req, RCODE.NOERROR if act == "badnodata" else
+                RCODE.NXDOMAIN))
+            if act == "trailing":
+                return bytes(out) + b"\x00junk"
+            out[6:8] = struct.pack("!H", 1)
+            return bytes(out)
+        return None
+
+    def perform_records(self, req, qname, act):
+        """Actions whose records are the fault (or a valid oddity)."""
+        q = req.q
+        if act.startswith("many:"):
+            _, n, code = act.split(":")
+            return self.reply_with(req, ["127.0.0.2"] * int(n) + [code],
+                                   "Many for " + qname).pack()
+        if act in ("otherowner", "otherowner+a"):
+            reply = req.reply()
+            if act == "otherowner+a" and q.qtype == QTYPE.A:
+                reply.add_answer(RR(q.qname, QTYPE.A, rdata=A("127.0.0.2"),
+                                    ttl=TTL))
+            if q.qtype == QTYPE.A:
+                other = "127.0.0.3" if act == "otherowner+a" else \
+                    "127.0.0.2"
+                reply.add_answer(RR(OTHER_OWNER, QTYPE.A, rdata=A(other),
+                                    ttl=TTL))
+            return reply.pack()
+        if act == "cname":
+            reply = req.reply()
+            reply.add_answer(RR(q.qname, QTYPE.CNAME,
+                                rdata=CNAME(CNAME_TARGET), ttl=TTL))
+            if q.qtype == QTYPE.A:
+                reply.add_answer(RR(CNAME_TARGET, QTYPE.A,
+                                    rdata=A("127.0.0.2"), ttl=TTL))
+            elif q.qtype == QTYPE.TXT:
+                reply.add_answer(RR(CNAME_TARGET, QTYPE.TXT,
+                                    rdata=TXT("Listed via CNAME"), ttl=TTL))
+            return reply.pack()
+        return None
+
     @staticmethod
     def bad_rdata(req):
         """An A answer whose RDATA length is 5, not 4."""
@@ -256,7 +391,7 @@ class Server:
             except Exception:
                 qname = ""
             out = self.answer(data, "udp")
-            if out is None:
+            if out is None or out is CLOSE:
                 continue
             if self.rules.get(qname) == "late":
                 threading.Timer(2.0, self.send_late,
@@ -304,6 +439,8 @@ class Server:
                 if data is None:
                     return
                 out = self.answer(data, "tcp")
+                if out is CLOSE:
+                    return
                 if out is not None:
                     conn.sendall(struct.pack("!H", len(out)) + out)
         except OSError:
@@ -339,14 +476,18 @@ def main():
     ap.add_argument("--rule", action="append", default=[],
                     metavar="QNAME=ACTION")
     ap.add_argument("--log", metavar="FILE")
+    ap.add_argument("--mode", metavar="MODE",
+                    help="zone mode for every name not under *.test")
     args = ap.parse_args()
+    if args.mode is not None and not is_mode(args.mode):
+        ap.error("--mode: no zone mode %r" % args.mode)
     rules = {}
     for r in args.rule:
         name, sep, act = r.partition("=")
         if not sep:
             ap.error("--rule wants QNAME=ACTION: %r" % r)
         rules[name] = act
-    srv = Server(rules, args.log)
+    srv = Server(rules, args.log, args.mode)
     udp, tcp, port = bind_pair(args.port)
     threading.Thread(target=srv.serve_udp, args=(udp,), daemon=True).start()
     threading.Thread(target=srv.serve_tcp, args=(tcp,), daemon=True).start()

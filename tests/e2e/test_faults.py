@@ -42,7 +42,31 @@ PER_TARGET = {
     31: ("late", "error"),
     32: ("txtlong", "listed"),
     33: ("txtfail", "listed"),
+    # Headers and messages c-ares 1.18 hands back as success.
+    34: ("qr0", "error"),
+    35: ("echo", "error"),
+    36: ("tctcp", "error"),
+    37: ("badnx", "error"),
+    38: ("badnodata", "error"),
+    39: ("trailing", "error"),
+    # Many records: every one counts, identical ones are printed once.
+    88: ("many:16:127.255.255.254", "refused"),
+    89: ("many:16:8.8.8.8", "bogus"),
+    # Owners: the answer for our name, or nothing believed.
+    90: ("otherowner", "error"),
+    91: ("otherowner+a", "error"),
+    92: ("cname", "listed"),
 }
+# Every rcode without records (192.0.2.40+N), with A 127.0.0.2 (56+N), and
+# every opcode with the listed answer (72+N): only NOERROR and NXDOMAIN of
+# a QUERY response ever mean anything.
+for _n in range(16):
+    PER_TARGET[40 + _n] = ("rcode:%d" % _n,
+                           "clean" if _n in (0, 3) else "error")
+    PER_TARGET[56 + _n] = ("rcode+a:%d" % _n,
+                           "listed" if _n == 0 else "error")
+    PER_TARGET[72 + _n] = ("opcode:%d" % _n,
+                           "listed" if _n == 0 else "error")
 
 V6_LISTED = "2001:db8::5"
 V6_BROKEN = "2001:db8::6"
@@ -138,7 +162,14 @@ class FaultTest(E2ETestCase):
                                     for c in r["codes"]), ctx)
             if r["status"] != "listed":
                 self.assertNotIn("labels", r, ctx)
-            self.assertIsNotNone(pair)
+            if r["status"] == "listed":
+                self.assertTrue(r.get("codes"), ctx)
+                self.assertTrue(all(c.startswith("127.")
+                                    for c in r["codes"]), ctx)
+            if "codes" in r:
+                self.assertEqual(len(r["codes"]), len(set(r["codes"])),
+                                 "a code printed twice: %s" % ctx)
+            self.assertIn(pair, run.by_pair(), ctx)
 
     def target_queries(self, zone_name, targets):
         """Queries faultdns saw for these targets on zone_name."""
@@ -286,9 +317,10 @@ class FaultTest(E2ETestCase):
             self.assertFalse(ord(ch) < 0x20 or ord(ch) == 0x7F,
                              "control character in txt %r" % ctl)
         self.assertNotIn("\x1b", run.stdout)
+        # Twelve 255-byte strings, cut at the 400-character cap.
         long_txt = pairs[(ip(32), GOOD)].get("txt", "")
-        self.assertTrue(long_txt.startswith("0" * 200), long_txt[:40])
-        self.assertLessEqual(len(long_txt), 12 * 255)
+        self.assertEqual(len(long_txt), 400, long_txt)
+        self.assertEqual(long_txt, "0" * 255 + "1" * 142 + "...")
         self.assertNotIn("txt", pairs[(ip(33), GOOD)])
 
     def test_every_per_target_fault_at_once(self):
@@ -297,6 +329,98 @@ class FaultTest(E2ETestCase):
         self.expect(run, s, pairs,
                     {(ip(n), GOOD): st for n, (_, st) in PER_TARGET.items()},
                     {GOOD: "ok"}, 1)
+
+    def test_broken_headers(self):
+        """rcodes 1, 2, 4-15 with or without records, QR=0, an echoed
+        query, any opcode but QUERY, TC over TCP, counts that promise
+        missing records and junk after the last: never clean or listed."""
+        nums = [n for n in sorted(PER_TARGET) if 34 <= n <= 87]
+        targets = [ip(n) for n in nums]
+        run, s, pairs = self.sweep(targets, [zone(GOOD)])
+        self.expect(run, s, pairs,
+                    {(ip(n), GOOD): PER_TARGET[n][1] for n in nums},
+                    {GOOD: "ok"}, 1)
+        for n in nums:
+            r = pairs[(ip(n), GOOD)]
+            if r["status"] == "error":
+                self.assertTrue(r.get("error"), r)
+                self.assertNotIn("codes", r, r)
+        self.assertEqual(pairs[(ip(56 + 6), GOOD)]["error"],
+                         "rcode YXDOMAIN (6)")
+        self.assertEqual(pairs[(ip(40 + 9), GOOD)]["error"],
+                         "rcode NOTAUTH (9)")
+        self.assertEqual(pairs[(ip(34), GOOD)]["error"],
+                         "not a response (QR=0)")
+        self.assertEqual(pairs[(ip(36), GOOD)]["error"],
+                         "truncated answer (TC)")
+        # tctcp: the TCP answer was asked for, and its TC not believed.
+        tcp = {q[2] for q in self.dns.queries() if q[0] == "tcp"}
+        self.assertIn(rbltest.qname_v4(ip(36), GOOD), tcp)
+
+    def test_many_records_and_owners(self):
+        """A refusal or hijack after 16 listings wins; identical records
+        print once; records for another owner are not believed; a CNAME
+        chain to the listing is a listing."""
+        nums = [88, 89, 90, 91, 92]
+        run, s, pairs = self.sweep([ip(n) for n in nums], [zone(GOOD)])
+        self.expect(run, s, pairs,
+                    {(ip(n), GOOD): PER_TARGET[n][1] for n in nums},
+                    {GOOD: "ok"}, 1)
+        self.assertEqual(pairs[(ip(88), GOOD)]["codes"],
+                         ["127.0.0.2", "127.255.255.254"])
+        self.assertEqual(pairs[(ip(89), GOOD)]["codes"],
+                         ["127.0.0.2", "8.8.8.8"])
+        for n in (90, 91):
+            self.assertEqual(pairs[(ip(n), GOOD)]["error"],
+                             "A record for another name")
+        r = pairs[(ip(92), GOOD)]
+        self.assertEqual(r["codes"], ["127.0.0.2"])
+        self.assertEqual(r["labels"], ["SBL"])
+        self.assertEqual(r["txt"], "Listed via CNAME")
+
+    def test_broken_zones_are_dead(self):
+        """A zone whose every answer is broken, test points included."""
+        for mode, per_target in (("rcode9", [49]), ("rcode6", [62]),
+                                 ("qr0", [34]), ("echo", [35]),
+                                 ("opcode4", [76]), ("tctcp", [36]),
+                                 ("badnx", [37]), ("badnodata", [38]),
+                                 ("trailing", [39]), ("otherowner", [90])):
+            with self.subTest(mode=mode):
+                self.zone_down(mode, per_target, "error", "dead")
+
+    def test_closed_tcp_spares_other_zones(self):
+        """A zone whose server closes every TCP connection: c-ares fails
+        every query in flight to that server with it, and the healthy
+        zone's pairs must still be decided, not errors."""
+        bad = "tcpclose.test"
+        targets = [ip(2)] + [ip(n) for n in range(150, 190)]
+        run, s, pairs = self.sweep(targets, [
+            zone(GOOD), zone(bad, test_points="no")])
+        statuses = {(t, GOOD): "clean" for t in targets}
+        statuses[(ip(2), GOOD)] = "listed"
+        statuses.update({(t, bad): "error" for t in targets})
+        self.expect(run, s, pairs, statuses, {GOOD: "ok", bad: "ok"}, 1)
+        tcp = [q for q in self.dns.queries()
+               if q[0] == "tcp" and q[2].endswith("." + bad)]
+        self.assertTrue(tcp, "no TCP connection was ever closed")
+
+    def test_retry_while_another_retries(self):
+        """A query sent while another waits for its doubled retry has
+        its own first retry on time, not when the other's is due."""
+        silent = "silent-retry.test"
+        targets = [ip(n) for n in (200, 201)]
+        run, s, pairs = self.sweep(targets, [
+            zone(silent, test_points="no", max_qps="0.7")],
+            timeout="1s", tries=2)
+        self.expect(run, s, pairs, {(t, silent): "error" for t in targets},
+                    {silent: "ok"}, 3)
+        second = rbltest.qname_v4(targets[1], silent)
+        times = sorted(q[3] for q in self.dns.timed_queries()
+                       if q[2] == second)
+        self.assertEqual(len(times), 2, self.dns.timed_queries())
+        # Its retry is due 1 s after it was sent; the first query's retry
+        # (doubled to 2 s) was due later.
+        self.assertLess(times[1] - times[0], 1.3, times)
 
     def test_ipv6_and_domain_zones(self):
         z6, zd = "good-6.test", "good-dom.test"
