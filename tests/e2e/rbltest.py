@@ -247,11 +247,13 @@ def _unprivileged_user():
 
 
 class FaultDNS:
-    """faultdns.py on 127.0.0.1; rules maps query names to actions."""
+    """faultdns.py on 127.0.0.1; rules maps query names to actions, mode
+    (faultdns.py --mode) is the zone mode of every name not under *.test."""
 
-    def __init__(self, folder, rules=None):
+    def __init__(self, folder, rules=None, mode=None):
         self.folder = folder
         self.rules = dict(rules or {})
+        self.mode = mode
         self.port = None
         self.proc = None
         self.log_path = os.path.join(folder, "faultdns-%d.log" % id(self))
@@ -262,6 +264,8 @@ class FaultDNS:
                 "--log", self.log_path]
         for name, act in sorted(self.rules.items()):
             argv += ["--rule", "%s=%s" % (name, act)]
+        if self.mode is not None:
+            argv += ["--mode", self.mode]
         err = open(self.err_path, "wb")
         try:
             self.proc = _spawn(argv, stdout=subprocess.PIPE, stderr=err,
