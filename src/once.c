@@ -129,7 +129,8 @@ once_tick_cb(evutil_socket_t fd, short what, void *arg)
 
 /*
  * The first SIGTERM or SIGINT stops the sweep; the handlers go back to
- * the default, so a second one ends the process at once.
+ * the default, so a second one (while the results are written out, to
+ * a reader that may be slow) ends the process at once.
  */
 static void
 once_signal_cb(evutil_socket_t sig, short what, void *arg)
@@ -270,6 +271,10 @@ once_run(const struct config *c, const struct once_options *opts)
 	sweep_start(o.sweep);
 	if (!o.done && o.stopped == NULL)
 		event_base_dispatch(o.base);
+	/* From here on a signal ends the process at once, as by default. */
+	for (int i = 0; i < 2; i++)
+		if (o.sig[i] != NULL)
+			event_del(o.sig[i]);
 	/* Whatever ended the loop, a sweep not done is not a result. */
 	sweep_progress(o.sweep, &done, &total);
 	if (!o.done || done < total) {
