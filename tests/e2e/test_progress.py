@@ -3,7 +3,8 @@
 """The progress line of rblmond --once: on a terminal (stderr a pty) a
 sweep that lasts more than a moment redraws "done/total pairs, rate, ETA"
 and clears it at the end; with stderr not a terminal nothing of it is
-written. The sweep is made slow by a polite max_qps, as public lists are.
+written. JSON lines reach a reader while the sweep runs. The sweep is
+made slow by a polite max_qps, as public lists are.
 """
 
 import os
@@ -83,6 +84,36 @@ class ProgressTest(E2ETestCase):
         self.assertEqual(run.rc, 0, run.describe())
         self.assertGreater(run.seconds, 1.5, "the sweep was not slow")
         self.assertEqual(run.stderr, "")
+
+    def test_json_lines_come_as_they_are_found(self):
+        # A reader of a slow sweep (a pipe, not a terminal) gets each
+        # line within moments, not in blocks at the end.
+        # 32 pairs at 8 q/s: some 3 s, about 2 kB in all.
+        path = self.config(rbltest.render_config(
+            self.dns.port, [(None, "net", "192.0.2.0/27")],
+            [("good.test", {"type": "ip4", "max_qps": 8})]), name="slow.conf")
+        proc = subprocess.Popen([rbltest.rblmond_path(), "-c", path,
+                                 "--once", "--json", "--all"],
+                                stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL)
+        try:
+            start = time.monotonic()
+            ready, _, _ = select.select([proc.stdout], [], [], 10.0)
+            first = time.monotonic() - start
+            self.assertTrue(ready, "no line in 10 s")
+            head = os.read(proc.stdout.fileno(), 65536).decode()
+            self.assertIn('"zone":"good.test"', head.split("\n")[0])
+            self.assertLess(first, 1.0, "the first line took %.1f s" % first)
+            self.assertIsNone(proc.poll(), "the sweep was not slow")
+            rest = proc.communicate(timeout=rbltest.RUN_TIMEOUT)[0]
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+        self.assertEqual(proc.returncode, 0)
+        self.assertEqual(len((head + rest.decode()).splitlines()), 32 + 1)
 
     def test_no_progress_between_json_lines_on_a_terminal(self):
         # JSON on a terminal goes to the same screen: no progress there.

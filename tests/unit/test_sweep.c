@@ -339,6 +339,9 @@ struct run {
 	struct sweep *s;
 };
 
+/* Called on the loaded config before the sweep starts, if set. */
+static void (*run_tweak)(struct config *c);
+
 static void
 run_start(struct run *run, const char *body, const struct rule *rules)
 {
@@ -361,6 +364,8 @@ run_start(struct run *run, const char *body, const struct rule *rules)
 	seen_clear(&seen);
 	memset(seen.health, -1, sizeof(seen.health));
 	run->c = load(body);
+	if (run_tweak != NULL)
+		run_tweak(run->c);
 	seen.c = run->c;
 	run->base = event_base_new();
 	ck_assert_ptr_nonnull(run->base);
@@ -780,6 +785,37 @@ END_TEST
 
 /* -- stopping and guards ------------------------------------------------- */
 
+static void
+tweak_rate(struct config *c)
+{
+	/* Below what the config accepts: no token would ever be due. */
+	c->zones[0].max_qps = 1e-12;
+}
+
+/*
+ * A sweep that can never go on says done rather than wait forever, with
+ * its pairs left (sweep_progress): the caller reports it incomplete.
+ */
+START_TEST(test_stalled_sweep_ends)
+{
+	struct run run;
+	uint64_t done, total;
+
+	run_tweak = tweak_rate;
+	run_start(&run, "[targets]\nnet = 192.0.2.0/30\n"
+	    "[zone a.test]\ntype = ip4\ntest_points = no\n", NULL);
+	run_tweak = NULL;
+	run_drive(&run);
+	ck_assert(seen.done);
+	ck_assert_uint_eq(sweep_wake_at(run.s), UINT64_MAX);
+	sweep_progress(run.s, &done, &total);
+	ck_assert_uint_eq(done, 1);
+	ck_assert_uint_eq(total, 4);
+	ck_assert_uint_eq(fake.n, 1);
+	run_end(&run);
+}
+END_TEST
+
 START_TEST(test_stop_midway)
 {
 	struct run run;
@@ -851,6 +887,7 @@ sweep_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("guards");
 	tcase_add_test(tc, test_stop_midway);
+	tcase_add_test(tc, test_stalled_sweep_ends);
 #ifdef NDEBUG
 	tcase_add_test(tc, test_double_callback);
 #else
