@@ -49,8 +49,8 @@ enum diagnose_cause {
 	DIAGNOSE_OVER_QUOTA,	  /* refusal code: too many queries */
 	DIAGNOSE_KEY_ERROR,	  /* refusal code: bad or missing key */
 	DIAGNOSE_NXDOMAIN_REWRITE, /* answers outside 127/8 */
-	DIAGNOSE_NXDOMAIN_ALL,	  /* positive test points missing everywhere */
-	DIAGNOSE_UNREACHABLE,	  /* timeouts, refusals, nothing listening */
+	DIAGNOSE_NXDOMAIN_ALL,	  /* positive points missing everywhere */
+	DIAGNOSE_UNREACHABLE,	  /* timeouts, SERVFAIL, nothing listening */
 	DIAGNOSE_LISTS_ALL,	  /* the negative test point is listed */
 	DIAGNOSE_OTHER,		  /* not ok for a reason of its own */
 	DIAGNOSE_CAUSE_COUNT

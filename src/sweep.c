@@ -46,7 +46,7 @@ struct sweep_slot {
 	uint32_t next_wait; /* SLOT_WAIT_TXT: next waiting slot of the zone */
 	uint8_t kind;	    /* enum slot_kind */
 	uint8_t state;	    /* enum slot_state */
-	bool reasked;	    /* the pair's second asking: its answer is final */
+	bool reasked;	    /* second asking: its answer is final */
 	uint8_t ncodes;
 	uint32_t codes[ANSWER_MAX_ADDRS]; /* kept while the TXT is asked */
 };
@@ -540,7 +540,8 @@ sweep_send_one(struct sweep *s, uint64_t now, uint64_t *wait_ns)
 	uint32_t nzones = (uint32_t)s->config->nzones;
 
 	for (uint32_t i = 0; i < nzones; i++) {
-		uint32_t zi = s->rr + i < nzones ? s->rr + i : s->rr + i - nzones;
+		uint32_t zi = s->rr + i < nzones ? s->rr + i :
+		    s->rr + i - nzones;
 		struct sweep_zone *z = &s->zones[zi];
 		enum sweep_next what = sweep_zone_next(s, z);
 
@@ -669,7 +670,8 @@ sweep_new(struct event_base *base, const struct sweep_io *io,
 		s->free_slots[s->nfree++] = s->nslots - 1 - i;
 	}
 	for (uint32_t i = 0; i < SWEEP_REASK_MAX; i++)
-		s->reasks[i].next = i + 1 < SWEEP_REASK_MAX ? i + 1 : SWEEP_NONE;
+		s->reasks[i].next = i + 1 < SWEEP_REASK_MAX ? i + 1 :
+		    SWEEP_NONE;
 	s->reask_free = 0;
 	s->total = config_pairs(c);
 	s->unsent = s->total;
