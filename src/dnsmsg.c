@@ -47,6 +47,7 @@ struct dnsmsg {
 	unsigned ext_rcode; /* upper 8 bits, from an OPT record (RFC 6891) */
 	unsigned cnames;    /* CNAME records in the answer section */
 	bool opt_seen;
+	const struct dnsmsg_name *question; /* ours, once checked */
 };
 
 /* The TXT text being joined. */
@@ -108,15 +109,26 @@ dnsmsg_name_eq(const struct dnsmsg_name *a, const struct dnsmsg_name *b)
 }
 
 /*
- * Read the name at *off into out and move *off past it. A compression
- * pointer must point into the message after the header and before the
- * place the last jump went to, so every name ends (RFC 1035 §4.1.4);
- * labels of the types RFC 6891 §5 left behind are malformed.
+ * Read the name at *off into out (NULL: only check it) and move *off past
+ * it. A compression pointer must point into the message after the header
+ * and before the place the last jump went to, so every name ends (RFC 1035
+ * §4.1.4); labels of the types RFC 6891 §5 left behind are malformed.
  */
 static bool
 dnsmsg_name_read(const struct dnsmsg *d, size_t *off, struct dnsmsg_name *out)
 {
 	size_t o = *off, limit = *off, end = 0, n = 0;
+
+	/* Most owners are a pointer to the question, read already. */
+	if (d->question != NULL && o + 1 < d->len && d->m[o] == 0xc0 &&
+	    d->m[o + 1] == DNSMSG_HEADER) {
+		if (out != NULL) {
+			out->len = d->question->len;
+			memcpy(out->b, d->question->b, out->len);
+		}
+		*off = o + 2;
+		return true;
+	}
 
 	for (;;) {
 		unsigned c;
@@ -139,16 +151,22 @@ dnsmsg_name_read(const struct dnsmsg *d, size_t *off, struct dnsmsg_name *out)
 		}
 		if ((c & 0xc0) != 0 || n + 1 + c > DNSMSG_NAME_MAX)
 			return false;
-		out->b[n++] = (unsigned char)c;
 		if (c == 0)
 			break;
 		if (c > d->len - o - 1)
 			return false;
-		for (unsigned i = 1; i <= c; i++)
-			out->b[n++] = dnsmsg_lower(d->m[o + i]);
+		if (out != NULL) {
+			out->b[n] = (unsigned char)c;
+			for (unsigned i = 1; i <= c; i++)
+				out->b[n + i] = dnsmsg_lower(d->m[o + i]);
+		}
+		n += 1 + c;
 		o += 1 + c;
 	}
-	out->len = n;
+	if (out != NULL) {
+		out->b[n] = 0;
+		out->len = n + 1;
+	}
 	*off = end != 0 ? end : o + 1;
 	return true;
 }
@@ -160,13 +178,17 @@ dnsmsg_qname_wire(const char *text, struct dnsmsg_name *out)
 	size_t n = 0;
 
 	while (*text != '\0') {
-		size_t l = strcspn(text, ".");
+		size_t l = 0;
 
-		if (l == 0 || l > 63 || n + 1 + l + 1 > DNSMSG_NAME_MAX)
+		while (text[l] != '.' && text[l] != '\0' && n + 1 + l <
+		    DNSMSG_NAME_MAX - 1) {
+			out->b[n + 1 + l] = dnsmsg_lower((unsigned char)text[l]);
+			l++;
+		}
+		if (l == 0 || l > 63 || (text[l] != '.' && text[l] != '\0'))
 			return false;
-		out->b[n++] = (unsigned char)l;
-		for (size_t i = 0; i < l; i++)
-			out->b[n++] = dnsmsg_lower((unsigned char)text[i]);
+		out->b[n] = (unsigned char)l;
+		n += 1 + l;
 		text += l;
 		if (*text == '.')
 			text++;
@@ -176,7 +198,7 @@ dnsmsg_qname_wire(const char *text, struct dnsmsg_name *out)
 	return true;
 }
 
-/* Read one record at *off (its owner into owner) and move past it. */
+/* Read one record at *off (its owner into owner, NULL: only checked). */
 static bool
 dnsmsg_rr_read(const struct dnsmsg *d, size_t *off, struct dnsmsg_rr *rr,
     struct dnsmsg_name *owner)
@@ -243,6 +265,7 @@ dnsmsg_check_question(struct dnsmsg *d, const struct dnsmsg_name *qname,
 	    dnsmsg_u16(d->m + off + 2) != CLASS_IN)
 		return "question is not ours";
 	d->answers = off + 4;
+	d->question = qname;
 	return NULL;
 }
 
@@ -262,14 +285,13 @@ dnsmsg_txt_whole(const struct dnsmsg *d, const struct dnsmsg_rr *rr)
 /* The RDATA of one record of the given section, where we read it. */
 static const char *
 dnsmsg_check_rdata(struct dnsmsg *d, const struct dnsmsg_rr *rr,
-    const struct dnsmsg_name *owner, unsigned section)
+    size_t owner, unsigned section)
 {
-	struct dnsmsg_name target;
 	size_t o = rr->rdata;
 
 	if (rr->type == TYPE_OPT) {
 		/* RFC 6891 §6.1.1: once, in the additional section, at root. */
-		if (section != 2 || d->opt_seen || owner->len != 1)
+		if (section != 2 || d->opt_seen || d->m[owner] != 0)
 			return "malformed answer (OPT)";
 		d->opt_seen = true;
 		d->ext_rcode = rr->ttl >> 24;
@@ -280,7 +302,7 @@ dnsmsg_check_rdata(struct dnsmsg *d, const struct dnsmsg_rr *rr,
 	if (rr->type == TYPE_A && rr->rdlen != 4)
 		return "malformed A record";
 	if (rr->type == TYPE_CNAME && section == 0) {
-		if (!dnsmsg_name_read(d, &o, &target) ||
+		if (!dnsmsg_name_read(d, &o, NULL) ||
 		    o != rr->rdata + rr->rdlen)
 			return "malformed CNAME record";
 		d->cnames++;
@@ -295,16 +317,16 @@ static const char *
 dnsmsg_check_records(struct dnsmsg *d)
 {
 	unsigned counts[3] = { d->an, d->ns, d->ar };
-	size_t off = d->answers;
-	struct dnsmsg_name owner;
+	size_t off = d->answers, owner;
 	struct dnsmsg_rr rr;
 	const char *err;
 
 	for (unsigned s = 0; s < 3; s++) {
 		for (unsigned i = 0; i < counts[s]; i++) {
-			if (!dnsmsg_rr_read(d, &off, &rr, &owner))
+			owner = off;
+			if (!dnsmsg_rr_read(d, &off, &rr, NULL))
 				return dnsmsg_malformed;
-			err = dnsmsg_check_rdata(d, &rr, &owner, s);
+			err = dnsmsg_check_rdata(d, &rr, owner, s);
 			if (err != NULL)
 				return err;
 		}

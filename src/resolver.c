@@ -88,6 +88,9 @@ struct resolver {
 	struct resolver_query_ctx *free_ctx;
 	struct resolver_query_ctx *deferred, **deferred_tail;
 	struct resolver_query_ctx *sending; /* inside ares_query() for it */
+	struct timeval first_try; /* a query's first timeout */
+	struct timeval timer_at;  /* when the timer fires, if armed */
+	bool timer_armed;
 	uint32_t gen;	/* bumped by every cancel */
 	unsigned depth; /* nesting of calls that may run callbacks */
 	bool cancel_later;
@@ -210,7 +213,7 @@ resolver_rewatch(struct resolver *r)
 static void
 resolver_arm_timer(struct resolver *r)
 {
-	struct timeval tv[RESOLVER_NCHAN], *tvp;
+	struct timeval tv[RESOLVER_NCHAN], now, *tvp;
 	struct timeval rewatch = { 0, RESOLVER_REWATCH_MS * 1000 };
 
 	if (r->unwatched > 0)
@@ -222,10 +225,34 @@ resolver_arm_timer(struct resolver *r)
 
 		tvp = t;
 	}
-	if (tvp != NULL)
-		evtimer_add(r->timer, tvp);
-	else
+	r->timer_armed = tvp != NULL && evtimer_add(r->timer, tvp) == 0;
+	if (r->timer_armed) {
+		event_base_gettimeofday_cached(r->base, &now);
+		evutil_timeradd(&now, tvp, &r->timer_at);
+	} else {
 		evtimer_del(r->timer);
+	}
+}
+
+/*
+ * After a send. c-ares 1.18 doubles a query's timeout on each retry, so a
+ * new query may be due before the retry the timer waits for: then its
+ * first try would be noticed late. Only then (or with no timer) is the
+ * timer re-armed from ares_timeout(), which walks every query: the common
+ * case, a deadline after the armed one, costs a comparison.
+ */
+static void
+resolver_arm_after_send(struct resolver *r)
+{
+	struct timeval now, due;
+
+	if (r->timer_armed && r->unwatched == 0) {
+		event_base_gettimeofday_cached(r->base, &now);
+		evutil_timeradd(&now, &r->first_try, &due);
+		if (!evutil_timercmp(&due, &r->timer_at, <))
+			return;
+	}
+	resolver_arm_timer(r);
 }
 
 /* The slot watching fd, or with fd ARES_SOCKET_BAD a free one. */
@@ -537,6 +564,8 @@ resolver_new(struct event_base *base, const struct resolver_options *o,
 	}
 	r->base = base;
 	r->deferred_tail = &r->deferred;
+	r->first_try.tv_sec = (time_t)(o->timeout_ms / 1000);
+	r->first_try.tv_usec = (suseconds_t)(o->timeout_ms % 1000 * 1000);
 	r->timer = evtimer_new(base, resolver_timer_cb, r);
 	r->deliver = event_new(base, -1, 0, resolver_deliver_cb, r);
 	if (r->timer == NULL || r->deliver == NULL)
@@ -605,12 +634,7 @@ resolver_query(struct resolver *r, const char *qname,
 	if (rc > 0)
 		resolver_defer(r, q); /* ended at once: handed on later */
 	r->live++;
-	/*
-	 * After every send: c-ares 1.18 doubles a query's timeout on each
-	 * retry, so a new query may be due before the retry the timer waits
-	 * for, and its first try would be noticed late.
-	 */
-	resolver_arm_timer(r);
+	resolver_arm_after_send(r);
 	return 0;
 }
 
