@@ -140,7 +140,9 @@ report_json_line(struct report *rep, json_t *obj)
 
 	if (obj == NULL)
 		return report_fail(rep, -ENOMEM);
-	if (rep->error != 0) {
+	/* Room for at least the newline, or a flush first. */
+	if (rep->error != 0 || (rep->len + 1 >= REPORT_BUF_SIZE &&
+	    report_flush(rep) != 0)) {
 		json_decref(obj);
 		return rep->error;
 	}

@@ -386,6 +386,69 @@ START_TEST(test_many_lines_whole)
 }
 END_TEST
 
+/* The lines of out, each parsed as JSON; returns how many. */
+static size_t
+count_json_lines(char *out)
+{
+	char *line, *save = NULL;
+	size_t n = 0;
+
+	for (line = strtok_r(out, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save), n++) {
+		json_t *o = json_loads(line, 0, NULL);
+
+		ck_assert_msg(o != NULL, "not a JSON line: %.80s", line);
+		json_decref(o);
+	}
+	return n;
+}
+
+/*
+ * Lines that fill the 64 KiB buffer to its last byte, then more; and a
+ * line longer than the whole buffer. Nothing overflows, nothing is cut.
+ */
+START_TEST(test_buffer_edges)
+{
+	struct fixture fx;
+	struct sweep_result r = result(0, 0, VERDICT_LISTED);
+	static char txt[70000];
+	char *out;
+	size_t base;
+
+	r.ncodes = 1;
+	r.codes[0] = C(127, 0, 0, 2);
+	r.txt = "";
+	open_report(&fx, true, false);
+	report_add(fx.rep, &r);
+	report_flush(fx.rep);
+	out = output(&fx);
+	base = strlen(out) - 1; /* a line with an empty TXT */
+	free(out);
+	close_report(&fx);
+
+	/* 64 lines of 1024 bytes, newline included, are exactly 64 KiB. */
+	memset(txt, 'x', 1023 - base);
+	txt[1023 - base] = '\0';
+	r.txt = txt;
+	open_report(&fx, true, false);
+	for (int i = 0; i < 64; i++)
+		ck_assert_int_eq(report_add(fx.rep, &r), 0);
+	r.txt = "after a full buffer";
+	ck_assert_int_eq(report_add(fx.rep, &r), 0);
+	memset(txt, 'y', sizeof(txt) - 1);
+	r.txt = txt;
+	ck_assert_int_eq(report_add(fx.rep, &r), 0);
+	r.txt = "after a long line";
+	ck_assert_int_eq(report_add(fx.rep, &r), 0);
+	ck_assert_int_eq(report_finish(fx.rep, 1.0), 0);
+	out = output(&fx);
+	ck_assert_uint_eq(strlen(out) > 65536 + 70000, 1);
+	ck_assert_uint_eq(count_json_lines(out), 64 + 3 + 1);
+	free(out);
+	close_report(&fx);
+}
+END_TEST
+
 /* -- the text table ------------------------------------------------------- */
 
 START_TEST(test_table)
@@ -527,6 +590,7 @@ report_suite(void)
 	tcase_add_test(tc, test_summary_incomplete);
 	tcase_add_test(tc, test_summary_pairs_missing);
 	tcase_add_test(tc, test_many_lines_whole);
+	tcase_add_test(tc, test_buffer_edges);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("text");
 	tcase_add_test(tc, test_table);
