@@ -353,6 +353,11 @@ class FaultTest(E2ETestCase):
                          "not a response (QR=0)")
         self.assertEqual(pairs[(ip(36), GOOD)]["error"],
                          "truncated answer (TC)")
+        # SERVFAIL and REFUSED come with their message, named.
+        self.assertEqual(pairs[(ip(40 + 2), GOOD)]["error"],
+                         "rcode SERVFAIL (2)")
+        self.assertEqual(pairs[(ip(40 + 5), GOOD)]["error"],
+                         "rcode REFUSED (5)")
         # tctcp: the TCP answer was asked for, and its TC not believed.
         tcp = {q[2] for q in self.dns.queries() if q[0] == "tcp"}
         self.assertIn(rbltest.qname_v4(ip(36), GOOD), tcp)
@@ -403,6 +408,12 @@ class FaultTest(E2ETestCase):
         tcp = [q for q in self.dns.queries()
                if q[0] == "tcp" and q[2].endswith("." + bad)]
         self.assertTrue(tcp, "no TCP connection was ever closed")
+        for t in targets:
+            self.assertEqual(pairs[(t, bad)]["error"],
+                             "connection refused or closed")
+        # The healthy zone's queries never needed TCP.
+        self.assertFalse([q for q in self.dns.queries()
+                          if q[0] == "tcp" and q[2].endswith("." + GOOD)])
 
     def test_retry_while_another_retries(self):
         """A query sent while another waits for its doubled retry has
@@ -477,6 +488,10 @@ class FaultTest(E2ETestCase):
         self.expect(run, s, pairs, statuses,
                     {GOOD: "dead", "good-noprobe.test": "ok"}, 3)
         self.assertLess(run.seconds, 10, run.describe())
+        # ICMP port unreachable: a connection failure, said as such.
+        for t in targets:
+            self.assertEqual(pairs[(t, "good-noprobe.test")]["error"],
+                             "connection refused or closed")
 
 
 if __name__ == "__main__":
