@@ -58,6 +58,7 @@ static const struct {
 	{ "timed out", DIAGNOSE_TIMEOUT },
 	{ "connection refused", DIAGNOSE_NO_SERVER },
 	{ "no server", DIAGNOSE_NO_SERVER },
+	{ "no nameserver", DIAGNOSE_NO_SERVER },
 	{ "not listening", DIAGNOSE_NO_SERVER },
 	{ "servfail", DIAGNOSE_REFUSED },
 	{ "refused", DIAGNOSE_REFUSED },

@@ -65,6 +65,8 @@ static const struct {
 	    DIAGNOSE_REFUSED, 0 },
 	{ "nothing listening", ANSWER_ERROR, 0, { 0 },
 	    "connection refused or closed", DIAGNOSE_NO_SERVER, 0 },
+	{ "no nameserver at all", ANSWER_ERROR, 0, { 0 },
+	    "no nameserver to ask", DIAGNOSE_NO_SERVER, 0 },
 	{ "malformed", ANSWER_ERROR, 0, { 0 }, "malformed A record",
 	    DIAGNOSE_FAILED, 0 },
 	{ "cannot send", ANSWER_ERROR, 0, { 0 }, "cannot send query",
