@@ -20,8 +20,8 @@
 #define OTHER "3.0.0.127.zen.example"
 #define PKT_MAX 8192
 /* Flags of an ordinary answer: QR, RD, RA. */
-#define F_OK 0x8180
-#define F_NX (F_OK | 3)
+#define FLAGS_OK 0x8180
+#define FLAGS_NX (FLAGS_OK | 3)
 
 #define Q(a, b, c, d)                                                      \
 	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | \
@@ -199,7 +199,7 @@ b_echo(struct pkt *p, unsigned arg)
 static void
 b_qdcount(struct pkt *p, unsigned arg)
 {
-	pkt_header(p, F_OK, arg, 1, 0, 0);
+	pkt_header(p, FLAGS_OK, arg, 1, 0, 0);
 	for (unsigned i = 0; i < arg; i++)
 		pkt_question(p, QNAME, 1, 1);
 	pkt_a(p, QNAME, Q(127, 0, 0, 2), 300);
@@ -209,7 +209,7 @@ b_qdcount(struct pkt *p, unsigned arg)
 static void
 b_question(struct pkt *p, unsigned arg)
 {
-	pkt_header(p, F_OK, 1, 1, 0, 0);
+	pkt_header(p, FLAGS_OK, 1, 1, 0, 0);
 	pkt_question(p, arg == 0 ? OTHER : arg == 3 ? "2.0.0.127.ZEN.Example" :
 	    QNAME, arg == 1 ? 16 : 1, arg == 2 ? 3 : 1);
 	pkt_a(p, NULL, Q(127, 0, 0, 2), 300);
@@ -224,7 +224,7 @@ b_missing(struct pkt *p, unsigned arg)
 {
 	unsigned s = arg >> 1;
 
-	pkt_header(p, (arg & 1) ? F_NX : F_OK, 1, s == 0, s == 1, s == 2);
+	pkt_header(p, (arg & 1) ? FLAGS_NX : FLAGS_OK, 1, s == 0, s == 1, s == 2);
 	pkt_question(p, QNAME, 1, 1);
 }
 
@@ -232,7 +232,7 @@ b_missing(struct pkt *p, unsigned arg)
 static void
 b_trailing(struct pkt *p, unsigned arg)
 {
-	pkt_header(p, arg ? F_OK : F_NX, 1, 0, 0, 0);
+	pkt_header(p, arg ? FLAGS_OK : FLAGS_NX, 1, 0, 0, 0);
 	pkt_question(p, QNAME, 1, 1);
 	pkt_bytes(p, "\x01\x02\x03", 3);
 }
@@ -241,7 +241,7 @@ b_trailing(struct pkt *p, unsigned arg)
 static void
 b_garbage(struct pkt *p, unsigned arg)
 {
-	pkt_header(p, F_NX, arg == 1 ? 0 : 1, 0, 0, 0);
+	pkt_header(p, FLAGS_NX, arg == 1 ? 0 : 1, 0, 0, 0);
 	if (arg == 2)
 		pkt_bytes(p, "\xc0", 1);
 }
@@ -257,7 +257,7 @@ b_pointer(struct pkt *p, unsigned arg)
 {
 	size_t at;
 
-	pkt_header(p, F_OK, 1, 1, 0, 0);
+	pkt_header(p, FLAGS_OK, 1, 1, 0, 0);
 	pkt_question(p, QNAME, 1, 1);
 	at = p->n;
 	switch (arg) {
@@ -306,7 +306,7 @@ b_pointer(struct pkt *p, unsigned arg)
 static void
 b_rdlen(struct pkt *p, unsigned arg)
 {
-	pkt_header(p, F_OK, 1, 1, 0, 0);
+	pkt_header(p, FLAGS_OK, 1, 1, 0, 0);
 	pkt_question(p, QNAME, 1, 1);
 	pkt_u16(p, 0xc00c);
 	pkt_u16(p, 1);
@@ -327,7 +327,7 @@ b_owner(struct pkt *p, unsigned arg)
 	static const unsigned char ns[] = { 2, 'n', 's', 0xc0, 22 };
 	static const unsigned char sig[20] = { 0, 1, 8, 2 };
 
-	pkt_header(p, arg >= 3 && arg <= 4 ? F_NX : F_OK, 1,
+	pkt_header(p, arg >= 3 && arg <= 4 ? FLAGS_NX : FLAGS_OK, 1,
 	    arg == 1 || arg == 2 || arg == 6 ? 2 : 1, arg == 5, arg >= 5);
 	pkt_question(p, QNAME, 1, 1);
 	if (arg == 2)
@@ -358,7 +358,7 @@ b_cname(struct pkt *p, unsigned arg)
 	char from[32], to[32];
 	unsigned links = arg < 100 ? arg : 1;
 
-	pkt_header(p, arg == 104 ? F_NX : F_OK, 1,
+	pkt_header(p, arg == 104 ? FLAGS_NX : FLAGS_OK, 1,
 	    links + (arg == 100 || arg == 102 || arg < 100 || arg == 105), 0,
 	    0);
 	pkt_question(p, QNAME, 1, 1);
@@ -383,7 +383,7 @@ b_cname(struct pkt *p, unsigned arg)
 static void
 b_many(struct pkt *p, unsigned arg)
 {
-	pkt_header(p, F_OK, 1, 17, 0, 0);
+	pkt_header(p, FLAGS_OK, 1, 17, 0, 0);
 	pkt_question(p, QNAME, 1, 1);
 	for (int i = 0; i < 16; i++)
 		pkt_a(p, NULL, Q(127, 0, 0, 2), 60);
@@ -394,7 +394,7 @@ b_many(struct pkt *p, unsigned arg)
 static void
 b_distinct(struct pkt *p, unsigned arg)
 {
-	pkt_header(p, F_OK, 1, 2 * arg, 0, 0);
+	pkt_header(p, FLAGS_OK, 1, 2 * arg, 0, 0);
 	pkt_question(p, QNAME, 1, 1);
 	for (unsigned i = 0; i < arg; i++) {
 		pkt_a(p, NULL, Q(127, 0, 1, i), 1000 - i);
@@ -406,7 +406,7 @@ b_distinct(struct pkt *p, unsigned arg)
 static void
 b_extrcode(struct pkt *p, unsigned arg)
 {
-	pkt_header(p, F_OK, 1, 1, 0, arg == 100 ? 2 : 1);
+	pkt_header(p, FLAGS_OK, 1, 1, 0, arg == 100 ? 2 : 1);
 	pkt_question(p, QNAME, 1, 1);
 	pkt_a(p, NULL, Q(127, 0, 0, 2), 60);
 	pkt_opt(p, arg == 100 ? 0 : arg);
@@ -426,7 +426,7 @@ b_txt(struct pkt *p, unsigned arg)
 	static const unsigned char bad[] = { 5, 'a', 'b' };
 	char big[12 * 256];
 
-	pkt_header(p, arg == 9 ? F_NX : F_OK, 1,
+	pkt_header(p, arg == 9 ? FLAGS_NX : FLAGS_OK, 1,
 	    arg == 2 || arg == 10 ? 2 : arg == 9 ? 0 : 1, 0, 0);
 	pkt_question(p, QNAME, 16, 1);
 	switch (arg) {
@@ -491,17 +491,17 @@ struct dnsmsg_row {
 #define ROW_NODATA(n, b, arg) { n, b, arg, DNSMSG_A, ANSWER_NODATA, NULL, \
 	0, { 0 } }
 #define RCODE_ROWS(rc, text)                                              \
-	ROW_ERR("rcode " #rc ", no records", b_empty, F_OK | rc, text),    \
-	ROW_ERR("rcode " #rc " with A 127.0.0.2", b_listed, F_OK | rc, text)
+	ROW_ERR("rcode " #rc ", no records", b_empty, FLAGS_OK | rc, text),    \
+	ROW_ERR("rcode " #rc " with A 127.0.0.2", b_listed, FLAGS_OK | rc, text)
 #define OPCODE_ROW(op) ROW_ERR("opcode " #op, b_listed,                  \
-	F_OK | (op) << 11, "opcode " #op)
+	FLAGS_OK | (op) << 11, "opcode " #op)
 
 static const struct dnsmsg_row dnsmsg_rows[] = {
 	/* Header: only a QUERY response, whole, NOERROR or NXDOMAIN. */
-	ROW_OK("NOERROR, A 127.0.0.2", b_listed, F_OK),
-	ROW_NODATA("NOERROR, no records", b_empty, F_OK),
-	ROW_NX("NXDOMAIN, no records", b_empty, F_NX),
-	ROW_ERR("NXDOMAIN with A 127.0.0.2", b_listed, F_NX,
+	ROW_OK("NOERROR, A 127.0.0.2", b_listed, FLAGS_OK),
+	ROW_NODATA("NOERROR, no records", b_empty, FLAGS_OK),
+	ROW_NX("NXDOMAIN, no records", b_empty, FLAGS_NX),
+	ROW_ERR("NXDOMAIN with A 127.0.0.2", b_listed, FLAGS_NX,
 	    "NXDOMAIN with records"),
 	RCODE_ROWS(1, "rcode FORMERR (1)"),
 	RCODE_ROWS(2, "rcode SERVFAIL (2)"),
@@ -524,13 +524,13 @@ static const struct dnsmsg_row dnsmsg_rows[] = {
 	OPCODE_ROW(5), OPCODE_ROW(6), OPCODE_ROW(7), OPCODE_ROW(8),
 	OPCODE_ROW(9), OPCODE_ROW(10), OPCODE_ROW(11), OPCODE_ROW(12),
 	OPCODE_ROW(13), OPCODE_ROW(14), OPCODE_ROW(15),
-	ROW_ERR("TC with A", b_listed, F_OK | 0x0200,
+	ROW_ERR("TC with A", b_listed, FLAGS_OK | 0x0200,
 	    "truncated answer (TC)"),
-	ROW_ERR("TC, no records", b_empty, F_OK | 0x0200,
+	ROW_ERR("TC, no records", b_empty, FLAGS_OK | 0x0200,
 	    "truncated answer (TC)"),
-	ROW_ERR("TC, NXDOMAIN", b_empty, F_NX | 0x0200,
+	ROW_ERR("TC, NXDOMAIN", b_empty, FLAGS_NX | 0x0200,
 	    "truncated answer (TC)"),
-	ROW_OK("AA and AD bits are fine", b_listed, F_OK | 0x0400 | 0x0020),
+	ROW_OK("AA and AD bits are fine", b_listed, FLAGS_OK | 0x0400 | 0x0020),
 	ROW_ERR("extended rcode BADVERS", b_extrcode, 1,
 	    "rcode BADVERS (16)"),
 	ROW_ERR("extended rcode 2", b_extrcode, 2, "extended rcode"),
@@ -658,7 +658,7 @@ START_TEST(test_prefixes)
 {
 	void (*const builds[])(struct pkt *, unsigned) = { b_listed, b_empty,
 		b_cname, b_many };
-	const unsigned args[] = { F_OK, F_NX, 1, Q(8, 8, 8, 8) };
+	const unsigned args[] = { FLAGS_OK, FLAGS_NX, 1, Q(8, 8, 8, 8) };
 	struct answer a;
 	struct pkt p;
 
@@ -687,7 +687,7 @@ START_TEST(test_ttl)
 	dnsmsg_decode(p.b, p.n, QNAME, DNSMSG_A, &a, NULL, 0);
 	ck_assert_uint_eq(a.naddrs, 3);
 	ck_assert_uint_eq(a.ttl, 998);
-	b_listed(&p, F_OK);
+	b_listed(&p, FLAGS_OK);
 	dnsmsg_decode(p.b, p.n, QNAME ".", DNSMSG_A, &a, NULL, 0);
 	ck_assert_uint_eq(a.status, ANSWER_RECORDS);
 	ck_assert_uint_eq(a.ttl, 300);

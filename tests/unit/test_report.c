@@ -33,19 +33,8 @@ static const char config_text[] =
 static struct config *
 load(void)
 {
-	char path[] = "/tmp/rblmon-test-report-XXXXXX", err[512];
-	struct config *c = NULL;
-	int fd = mkstemp(path);
-	FILE *f;
+	struct config *c = unit_config("", config_text);
 
-	ck_assert_int_ge(fd, 0);
-	f = fdopen(fd, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(config_text, f);
-	fclose(f);
-	if (config_load(path, &c, err, sizeof(err)) != 0)
-		ck_abort_msg("config: %s", err);
-	unlink(path);
 	ck_assert_uint_eq(c->ntargets, 3);
 	ck_assert_uint_eq(config_pairs(c), 3);
 	return c;

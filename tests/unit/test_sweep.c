@@ -316,20 +316,7 @@ seen_clear(struct seen *sn)
 static struct config *
 load(const char *body)
 {
-	char path[] = "/tmp/rblmon-test-sweep-XXXXXX", err[512];
-	struct config *c = NULL;
-	int fd = mkstemp(path);
-	FILE *f;
-
-	ck_assert_int_ge(fd, 0);
-	f = fdopen(fd, "w");
-	ck_assert_ptr_nonnull(f);
-	fprintf(f, "[rblmond]\ntimeout = 1s\ntries = 1\n%s", body);
-	fclose(f);
-	if (config_load(path, &c, err, sizeof(err)) != 0)
-		ck_abort_msg("config: %s", err);
-	unlink(path);
-	return c;
+	return unit_config("[rblmond]\ntimeout = 1s\ntries = 1\n", body);
 }
 
 /* A sweep of c through the fake, on base. */
