@@ -513,7 +513,7 @@ report_print_table(struct report *rep)
 	}
 }
 
-/* "zone X is dead: REASON; N results suppressed" per zone not ok. */
+/* "zone X is dead: REASON; N pairs suppressed" per zone not ok. */
 static void
 report_print_zones_text(struct report *rep)
 {
@@ -530,8 +530,9 @@ report_print_zones_text(struct report *rep)
 			continue;
 		config_zone_targets(c, &c->zones[zi], &first, &count);
 		diagnose_zone_reason(dz, reason, sizeof(reason));
-		report_line(rep, "zone %s is %s: %s; %zu results suppressed",
-		    c->zones[zi].name, health_name(dz->health), reason, count);
+		report_line(rep, "zone %s is %s: %s; %zu pair%s suppressed",
+		    c->zones[zi].name, health_name(dz->health), reason, count,
+		    count == 1 ? "" : "s");
 	}
 	nf = report_findings(rep, f, DIAGNOSE_CAUSE_COUNT);
 	for (size_t i = 0; i < nf; i++)

@@ -85,7 +85,7 @@ class DiagnosisTest(E2ETestCase):
         self.assertExit(text, 3)
         for z, _ in zones:
             self.assertIn("zone %s is dead: test point 127.0.0.2 answered "
-                          "NXDOMAIN; 1 results suppressed" % z, text.stdout)
+                          "NXDOMAIN; 1 pair suppressed" % z, text.stdout)
         self.assertEqual(text.stdout.count("cause nxdomain-all: "), 1,
                          text.describe())
         # One warning for a person, not one per zone.

@@ -470,7 +470,7 @@ START_TEST(test_table)
 	    "192.0.2.2  mail   zen.test  listed      127.0.0.4,127.0.0.2  "
 	    "XBL,SBL  Listed: see https://example.test/\n"
 	    "zone dom.test is dead: test point test answered NXDOMAIN; "
-	    "1 results suppressed\n"
+	    "1 pair suppressed\n"
 	    "3 targets x 2 zones: 3 pairs in 0.50 s: 1 listed 1 error "
 	    "1 suppressed\n");
 	free(out);
