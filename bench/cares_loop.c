@@ -18,9 +18,13 @@
 #include <ares.h>
 #include <event2/event.h>
 
-/* Keep in step with resolver_new() in src/resolver.c. */
+/*
+ * Keep in step with the UDP channel of src/resolver.c (every query starts
+ * there). Its second channel, ARES_FLAG_USEVC, asks again over TCP only
+ * what came back truncated, which no answer here is.
+ */
 #define LOOP_FLAGS (ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES | \
-	ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS)
+	ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS | ARES_FLAG_IGNTC)
 #define LOOP_EDNS_PAYLOAD 1232
 #define LOOP_RCVBUF (1 << 20)
 #define LOOP_MAX_SOCKS 16
@@ -145,7 +149,7 @@ loop_send(struct loop *l)
 		loop_arm_timer(l);
 }
 
-/* libevent: exactly as src/resolver.c drives c-ares. */
+/* libevent: one event per socket and one timer, as src/resolver.c does. */
 static void
 loop_process(struct loop *l, ares_socket_t rfd, ares_socket_t wfd)
 {
