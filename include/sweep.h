@@ -29,13 +29,16 @@ struct sweep;
  */
 #define SWEEP_REASK_MAX 1024
 
-/* The result of one (target, zone) pair, valid during the callback. */
+/*
+ * The result of one (target, zone) pair, valid during the callback (codes
+ * point into the answer: copy what must outlive it).
+ */
 struct sweep_result {
 	uint32_t target; /* index into config->targets */
 	uint32_t zone;	 /* index into config->zones */
 	uint8_t verdict; /* enum verdict */
 	uint8_t ncodes;
-	uint32_t codes[ANSWER_MAX_ADDRS]; /* the answer's A records */
+	const uint32_t *codes; /* the answer's ncodes A records */
 	const char *txt;   /* escaped TXT text for listed pairs, or NULL */
 	const char *error; /* VERDICT_ERROR: what went wrong */
 };

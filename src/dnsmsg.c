@@ -516,12 +516,20 @@ dnsmsg_decode(const unsigned char *msg, size_t len, const char *qname,
 	struct dnsmsg_txt t;
 	const char *err;
 
-	memset(ret, 0, sizeof(*ret));
+	/* Every field but the addresses, of which naddrs count: this runs
+	 * for every answer of a sweep. */
+	ret->status = ANSWER_ERROR;
+	ret->naddrs = 0;
+	ret->conn_failed = false;
+	ret->ttl = 0;
+	ret->error = NULL;
+	ret->txt = NULL;
 	t.n = 0;
 	t.records = 0;
 	err = dnsmsg_parse(&d, qname, qtype, ret, &t);
 	if (err != NULL) {
-		memset(ret, 0, sizeof(*ret));
+		ret->naddrs = 0;
+		ret->ttl = 0;
 		ret->status = ANSWER_ERROR;
 		ret->error = err;
 		return;

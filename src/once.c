@@ -203,7 +203,7 @@ once_setup(struct once *o, const struct config *c,
 	struct sweep_io io;
 	char err[256];
 
-	if ((o->base = event_base_new()) == NULL) {
+	if ((o->base = resolver_base_new()) == NULL) {
 		log_warn("cannot create the event loop");
 		return -ENOMEM;
 	}

@@ -544,6 +544,21 @@ resolver_channels_init(struct resolver *r, const struct resolver_options *o,
 	return ARES_SUCCESS;
 }
 
+struct event_base *
+resolver_base_new(void)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base;
+
+	if (cfg == NULL)
+		return NULL;
+	/* Another method (select) is still taken where poll is missing. */
+	event_config_avoid_method(cfg, "epoll");
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	return base;
+}
+
 int
 resolver_new(struct event_base *base, const struct resolver_options *o,
     struct resolver **ret, char *err, size_t errlen)

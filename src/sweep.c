@@ -345,7 +345,7 @@ sweep_txt_wait(struct sweep *s, struct sweep_slot *slot,
 	slot->kind = SLOT_TXT;
 	slot->state = SLOT_WAIT_TXT;
 	slot->ncodes = a->naddrs;
-	memcpy(slot->codes, a->addrs, sizeof(slot->codes));
+	memcpy(slot->codes, a->addrs, a->naddrs * sizeof(*slot->codes));
 	slot->next_wait = SWEEP_NONE;
 	if (z->txt_tail == SWEEP_NONE)
 		z->txt_head = i;
@@ -365,10 +365,11 @@ sweep_emit_listed(struct sweep *s, struct sweep_slot *slot, const char *txt)
 	r.zone = slot->zone;
 	r.verdict = VERDICT_LISTED;
 	r.ncodes = slot->ncodes;
-	memcpy(r.codes, slot->codes, sizeof(r.codes));
+	r.codes = slot->codes;
 	r.txt = txt;
-	sweep_slot_release(s, slot);
+	/* r points into the slot: free it once the result is handed on. */
 	sweep_emit(s, &r);
+	sweep_slot_release(s, slot);
 }
 
 static void
@@ -398,7 +399,7 @@ sweep_pair_answer(struct sweep *s, struct sweep_slot *slot,
 		return;
 	}
 	r.ncodes = a->naddrs;
-	memcpy(r.codes, a->addrs, sizeof(r.codes));
+	r.codes = a->addrs;
 	r.error = a->error;
 	sweep_slot_release(s, slot);
 	sweep_emit(s, &r);

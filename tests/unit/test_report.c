@@ -40,6 +40,10 @@ load(void)
 	return c;
 }
 
+/* Codes results point at: they must outlive the report_add call. */
+static const uint32_t code_2[] = { C(127, 0, 0, 2) };
+static const uint32_t codes_4_2[] = { C(127, 0, 0, 4), C(127, 0, 0, 2) };
+
 struct fixture {
 	struct config *c;
 	struct report *rep;
@@ -155,7 +159,7 @@ START_TEST(test_json_line)
 
 	open_report(&fx, true, line_rows[_i].all);
 	r.ncodes = line_rows[_i].ncodes;
-	memcpy(r.codes, line_rows[_i].codes, sizeof(line_rows[_i].codes));
+	r.codes = line_rows[_i].codes;
 	r.txt = line_rows[_i].txt;
 	r.error = line_rows[_i].error;
 	ck_assert_int_eq(report_add(fx.rep, &r), 0);
@@ -213,7 +217,7 @@ START_TEST(test_summary_complete)
 	report_zone(fx.rep, 1, HEALTH_DEAD, probes_nx);
 	r = result(0, 0, VERDICT_LISTED);
 	r.ncodes = 1;
-	r.codes[0] = C(127, 0, 0, 2);
+	r.codes = code_2;
 	report_add(fx.rep, &r);
 	r = result(1, 0, VERDICT_CLEAN);
 	report_add(fx.rep, &r);
@@ -355,7 +359,7 @@ START_TEST(test_many_lines_whole)
 
 	open_report(&fx, true, false);
 	r.ncodes = 1;
-	r.codes[0] = C(127, 0, 0, 2);
+	r.codes = code_2;
 	r.txt = "Listed: a reason long enough to fill the buffer in a while";
 	for (int i = 0; i < 5000; i++)
 		ck_assert_int_eq(report_add(fx.rep, &r), 0);
@@ -405,7 +409,7 @@ START_TEST(test_buffer_edges)
 	size_t base;
 
 	r.ncodes = 1;
-	r.codes[0] = C(127, 0, 0, 2);
+	r.codes = code_2;
 	r.txt = "";
 	open_report(&fx, true, false);
 	report_add(fx.rep, &r);
@@ -451,8 +455,7 @@ START_TEST(test_table)
 	report_zone(fx.rep, 1, HEALTH_DEAD, probes_nx);
 	r = result(1, 0, VERDICT_LISTED);
 	r.ncodes = 2;
-	r.codes[0] = C(127, 0, 0, 4);
-	r.codes[1] = C(127, 0, 0, 2);
+	r.codes = codes_4_2;
 	r.txt = "Listed: see https://example.test/";
 	report_add(fx.rep, &r);
 	r = result(0, 0, VERDICT_ERROR);
