@@ -250,23 +250,75 @@ dnsmsg_check_header(struct dnsmsg *d)
 	return NULL;
 }
 
+/*
+ * Does the question's name at *off spell text (with or without the final
+ * dot), in any case? Compared in place, since most answers need nothing
+ * more of it: a question's name is never compressed (a pointer may only
+ * point backwards, and only the header comes before it). Moves *off past
+ * the name. -1 malformed, 0 another name, 1 ours.
+ */
+static int
+dnsmsg_question_name(const struct dnsmsg *d, const char *text, size_t *off)
+{
+	size_t o = *off;
+	int same = 1;
+
+	for (;;) {
+		unsigned c;
+
+		if (o >= d->len)
+			return -1;
+		if ((c = d->m[o]) == 0)
+			break;
+		if ((c & 0xc0) != 0 || c > d->len - o - 1 ||
+		    o - *off + 1 + c > DNSMSG_NAME_MAX - 1)
+			return -1;
+		for (unsigned i = 1; same && i <= c; i++, text++)
+			if (*text == '.' || *text == '\0' ||
+			    dnsmsg_lower(d->m[o + i]) !=
+			    dnsmsg_lower((unsigned char)*text))
+				same = 0;
+		if (same && *text == '.')
+			text++;
+		else if (same && *text != '\0')
+			same = 0;
+		o += 1 + c;
+	}
+	*off = o + 1;
+	return same && *text == '\0';
+}
+
 /* The one question must be the one we asked, class IN. */
 static const char *
-dnsmsg_check_question(struct dnsmsg *d, const struct dnsmsg_name *qname,
-    enum dnsmsg_qtype qtype)
+dnsmsg_check_question(struct dnsmsg *d, const char *qname,
+    enum dnsmsg_qtype qtype, struct dnsmsg_name *ret_wire)
 {
-	struct dnsmsg_name name;
 	size_t off = DNSMSG_HEADER;
+	int same = dnsmsg_question_name(d, qname, &off);
 
-	if (!dnsmsg_name_read(d, &off, &name) || d->len - off < 4)
+	if (same < 0 || d->len - off < 4)
 		return dnsmsg_malformed;
-	if (!dnsmsg_name_eq(&name, qname) ||
-	    dnsmsg_u16(d->m + off) != (unsigned)qtype ||
+	if (!same)
+		return dnsmsg_qname_wire(qname, ret_wire) ?
+		    "question is not ours" : "bad query name";
+	if (dnsmsg_u16(d->m + off) != (unsigned)qtype ||
 	    dnsmsg_u16(d->m + off + 2) != CLASS_IN)
 		return "question is not ours";
 	d->answers = off + 4;
-	d->question = qname;
 	return NULL;
+}
+
+/*
+ * The query name in wire form, lower case, from the question: only an
+ * answer with records needs it, to compare their owners against.
+ */
+static void
+dnsmsg_question_wire(struct dnsmsg *d, struct dnsmsg_name *ret)
+{
+	size_t off = DNSMSG_HEADER;
+
+	(void)dnsmsg_name_read(d, &off, ret); /* checked whole already */
+	d->question = ret;
 }
 
 /* TXT RDATA: one or more <length, bytes> strings, filling it exactly. */
@@ -489,11 +541,12 @@ dnsmsg_parse(struct dnsmsg *d, const char *qname, enum dnsmsg_qtype qtype,
 	const char *err;
 	bool records;
 
-	if (!dnsmsg_qname_wire(qname, &chain[0]))
-		return "bad query name";
 	if ((err = dnsmsg_check_header(d)) != NULL ||
-	    (err = dnsmsg_check_question(d, &chain[0], qtype)) != NULL ||
-	    (err = dnsmsg_check_records(d)) != NULL ||
+	    (err = dnsmsg_check_question(d, qname, qtype, &chain[0])) != NULL)
+		return err;
+	if (d->an > 0)
+		dnsmsg_question_wire(d, &chain[0]);
+	if ((err = dnsmsg_check_records(d)) != NULL ||
 	    (err = dnsmsg_chain(d, chain, &nchain)) != NULL ||
 	    (err = dnsmsg_collect(d, chain, nchain, qtype, a, t)) != NULL)
 		return err;

@@ -347,6 +347,33 @@ b_owner(struct pkt *p, unsigned arg)
 }
 
 /*
+ * An A record whose owner's labels take arg bytes in wire form before the
+ * final zero byte: 254 is the longest name there is (RFC 1035 §2.3.4:
+ * 255 bytes in all), 255 is one byte too long.
+ */
+static void
+b_longname(struct pkt *p, unsigned arg)
+{
+	char name[300];
+	size_t n = 0;
+
+	/* Labels of 63 bytes, then one of what is left. */
+	while (arg > 0) {
+		unsigned l = arg > 64 ? 63 : arg - 1;
+
+		if (n > 0)
+			name[n++] = '.';
+		memset(name + n, 'a', l);
+		n += l;
+		arg -= l + 1;
+	}
+	name[n] = '\0';
+	pkt_header(p, FLAGS_OK, 1, 1, 0, 0);
+	pkt_question(p, QNAME, 1, 1);
+	pkt_a(p, name, Q(127, 0, 0, 2), 60);
+}
+
+/*
  * CNAME chains from the query name: arg links (1..9) to c1..cN, then
  * A 127.0.0.2 for the last. 100: a loop c1 -> c2 -> c1; 101: to itself;
  * 102: two CNAMEs for the query name; 103: one link, no A (NODATA);
@@ -584,6 +611,9 @@ static const struct dnsmsg_row dnsmsg_rows[] = {
 	ROW_ERR("A RDLENGTH 3", b_rdlen, 3, "malformed A record"),
 	ROW_ERR("A RDLENGTH 5", b_rdlen, 5, "malformed A record"),
 	ROW_OK("A RDLENGTH 4", b_rdlen, 4),
+	ROW_ERR("owner of 255 bytes", b_longname, 254,
+	    "A record for another name"),
+	ROW_ERR("owner of 256 bytes", b_longname, 255, "malformed answer"),
 
 	/* Owners: the answer for our name, or nothing believed. */
 	ROW_ERR("only another owner's A", b_owner, 0,
