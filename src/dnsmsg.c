@@ -251,6 +251,23 @@ dnsmsg_check_header(struct dnsmsg *d)
 }
 
 /*
+ * Do the c bytes of a label spell the next c characters of text, in any
+ * case? A dot or the end of text among them is another name.
+ */
+static bool
+dnsmsg_label_is(const unsigned char *label, unsigned c, const char *text)
+{
+	for (unsigned i = 0; i < c; i++) {
+		unsigned char t = (unsigned char)text[i], m = label[i];
+
+		if (m == t ? t == '.' || t == '\0' :
+		    dnsmsg_lower(m) != dnsmsg_lower(t))
+			return false;
+	}
+	return true;
+}
+
+/*
  * Does the question's name at *off spell text (with or without the final
  * dot), in any case? Compared in place, since most answers need nothing
  * more of it: a question's name is never compressed (a pointer may only
@@ -273,11 +290,10 @@ dnsmsg_question_name(const struct dnsmsg *d, const char *text, size_t *off)
 		if ((c & 0xc0) != 0 || c > d->len - o - 1 ||
 		    o - *off + 1 + c > DNSMSG_NAME_MAX - 1)
 			return -1;
-		for (unsigned i = 1; same && i <= c; i++, text++)
-			if (*text == '.' || *text == '\0' ||
-			    dnsmsg_lower(d->m[o + i]) !=
-			    dnsmsg_lower((unsigned char)*text))
-				same = 0;
+		if (same && dnsmsg_label_is(d->m + o + 1, c, text))
+			text += c;
+		else
+			same = 0;
 		if (same && *text == '.')
 			text++;
 		else if (same && *text != '\0')
