@@ -177,11 +177,26 @@ report_json_line(struct report *rep, json_t *obj)
 	return rc;
 }
 
-/* Set o[key] = v (stolen); false, and o left as it was, on failure. */
+/*
+ * Set o[key] = v (stolen); false, and o left as it was, on failure. Keys
+ * are our own words or zone names, ASCII checked at load: jansson need not
+ * check them for UTF-8 again (it would, on every line of a sweep).
+ */
 static bool
 report_set(json_t *o, const char *key, json_t *v)
 {
-	return v != NULL && json_object_set_new(o, key, v) == 0;
+	return v != NULL && json_object_set_new_nocheck(o, key, v) == 0;
+}
+
+/*
+ * A JSON string of text that is ASCII by construction: canonical targets,
+ * zone names and labels checked at load, dotted quads, static words, and
+ * TXT text after escape_untrusted. Skips jansson's UTF-8 check.
+ */
+static json_t *
+report_ascii(const char *text)
+{
+	return json_string_nocheck(text);
 }
 
 /* One text line, printf-style, without trailing blanks. */
@@ -212,7 +227,7 @@ report_codes_json(const uint32_t *codes, size_t n)
 
 	for (size_t i = 0; a != NULL && i < n; i++) {
 		code_format(codes[i], buf);
-		if (json_array_append_new(a, json_string(buf)) != 0) {
+		if (json_array_append_new(a, report_ascii(buf)) != 0) {
 			json_decref(a);
 			return NULL;
 		}
@@ -235,7 +250,7 @@ report_labels_json(const struct zone *z, const uint32_t *codes, size_t n,
 	if ((a = json_array()) == NULL)
 		return false;
 	for (size_t i = 0; i < nl; i++) {
-		if (json_array_append_new(a, json_string(labels[i])) != 0) {
+		if (json_array_append_new(a, report_ascii(labels[i])) != 0) {
 			json_decref(a);
 			return false;
 		}
@@ -260,7 +275,7 @@ report_details_json(json_t *o, const struct zone *z,
 		    (labels != NULL && !report_set(o, "labels", labels))))
 			return false;
 	}
-	if (r->txt != NULL && !report_set(o, "txt", json_string(r->txt)))
+	if (r->txt != NULL && !report_set(o, "txt", report_ascii(r->txt)))
 		return false;
 	if (r->error != NULL && r->verdict == VERDICT_ERROR &&
 	    !report_set(o, "error", json_string(r->error)))
@@ -279,11 +294,13 @@ report_add_json(struct report *rep, const struct sweep_result *r)
 
 	/* Any part missing and the whole line is: never half a result. */
 	if (o == NULL || target_format(t, name, sizeof(name)) < 0 ||
-	    !report_set(o, "target", json_string(name)) ||
+	    !report_set(o, "target", report_ascii(name)) ||
 	    (t->group != 0 &&
-	    !report_set(o, "group", json_string(c->groups[t->group]))) ||
-	    !report_set(o, "zone", json_string(z->name)) ||
-	    !report_set(o, "status", json_string(verdict_name(r->verdict))) ||
+	    !report_set(o, "group",
+	    report_ascii(c->groups[t->group]))) ||
+	    !report_set(o, "zone", report_ascii(z->name)) ||
+	    !report_set(o, "status",
+	    report_ascii(verdict_name(r->verdict))) ||
 	    !report_details_json(o, z, r)) {
 		json_decref(o);
 		return report_fail(rep, -ENOMEM);
