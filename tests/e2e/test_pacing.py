@@ -15,7 +15,7 @@ SLOW = "good-slow.test"
 FAST = "good-fast.test"
 TXT = "good-txt.test"
 # Scheduling slack on a busy test machine (seconds).
-SLACK = 0.3
+SLACK = 0.5
 
 
 def spans(times, window):
