@@ -6,9 +6,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "escape.h"
 #include "log.h"
 #include "once.h"
 #include "report.h"
@@ -91,15 +93,18 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind < argc || check == once || (!once && (oo.json || oo.all))) {
-		if (optind < argc)
+		if (optind < argc) {
+			escape_control(argv[optind], strlen(argv[optind]), err,
+			    sizeof(err));
 			fprintf(stderr, "rblmond: unexpected argument \"%s\"\n",
-			    argv[optind]);
-		else if (check == once)
+			    err);
+		} else if (check == once) {
 			fprintf(stderr, "rblmond: give one of --check-config "
 			    "or --once\n");
-		else
+		} else {
 			fprintf(stderr, "rblmond: --json and --all go with "
 			    "--once\n");
+		}
 		usage(stderr);
 		return REPORT_EXIT_USAGE;
 	}
@@ -112,7 +117,9 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < c->nwarnings; i++)
 		fprintf(stderr, "rblmond: %s\n", c->warnings[i]);
 	if (check) {
-		printf("%s: OK (targets: %zu, zones: %zu, pairs: %llu)\n", path,
+		/* The path as given may hold any byte: not raw to a terminal. */
+		escape_control(path, strlen(path), err, sizeof(err));
+		printf("%s: OK (targets: %zu, zones: %zu, pairs: %llu)\n", err,
 		    c->ntargets, c->nzones,
 		    (unsigned long long)config_pairs(c));
 		config_free(c);

@@ -281,6 +281,20 @@ class UsageTest(E2ETestCase):
                 self.assertExit(run, 2)
                 self.assertTrue(run.stderr.strip(), run.describe())
 
+    def test_arguments_escaped(self):
+        """What the user typed reaches the terminal escaped, never raw."""
+        path = self.config(text(VALID), name="a\x1b[31m.conf")
+        run = run_rblmond(["-c", path, "--check-config"], timeout=20)
+        self.assertExit(run, 0)
+        self.assertEqual(run.stdout.split(": OK ")[0],
+                         path.replace("\x1b", "\\x1b"), run.describe())
+        run = run_rblmond(["--once", "x\x07y"], timeout=20)
+        self.assertExit(run, 2)
+        self.assertIn('unexpected argument "x\\x07y"', run.stderr,
+                      run.describe())
+        self.assertNotIn("\x07", run.stderr + run.stdout)
+        self.assertNotIn("\x1b", run.stdout)
+
     def test_version(self):
         for opt in ("-V", "--version"):
             run = run_rblmond([opt], timeout=20)
