@@ -36,7 +36,7 @@ enum pairstate_event {
  * store keeps the codes of standing listings, this only tells sets apart.
  */
 struct pairstate {
-	uint64_t first_seen_ms;	 /* current or last listing accepted; 0 never */
+	uint64_t first_seen_ms;	 /* current or last listing began; 0: never */
 	uint64_t last_change_ms; /* last accepted change of any kind */
 	uint64_t last_remind_ms; /* last announcement of the listing */
 	uint64_t due_ms;	 /* when this pair wants its next query */
@@ -113,8 +113,10 @@ enum pairstate_event pairstate_step(struct pairstate *ps,
 
 /*
  * How long the pair has been listed (now - first seen) when it is listed;
- * right after a DELISTED (stable clean), how long the listing that ended
- * lasted; 0 when it was never listed.
+ * once clean again (after DELISTED), how long the listing that ended
+ * lasted; 0 when it was never listed. A listing is first seen when it is
+ * accepted (its confirming answer); a code change keeps that time. Times
+ * are monotonic and above 0, so a first_seen_ms of 0 means never.
  */
 uint64_t pairstate_listed_ms(const struct pairstate *ps, uint64_t now_ms);
 

@@ -158,8 +158,8 @@ pairstate_answer(struct pairstate *ps, uint8_t k,
 	if (pairstate_is_stable(ps, k, in))
 		return pairstate_standing(ps, p, now_ms);
 	if (pairstate_is_candidate(ps, k, in)) {
-		if (ps->agree < PAIRSTATE_CONFIRM_MAX)
-			ps->agree++;
+		/* At most PAIRSTATE_CONFIRM_MAX: the change is made there. */
+		ps->agree++;
 	} else {
 		ps->cand = k;
 		ps->agree = 1;
