@@ -67,15 +67,17 @@ static const struct escape_row {
 	{ "outlen 4 high byte", "\xff", 0, 4, "..." },
 };
 
-START_TEST(test_escape)
+/* One row through fn: the text, the length returned, nothing past outlen. */
+static void
+check_row(const struct escape_row *r,
+    size_t (*fn)(const char *, size_t, char *, size_t))
 {
-	const struct escape_row *r = &escape_rows[_i];
 	size_t inlen = r->inlen != 0 ? r->inlen : strlen(r->in);
 	char out[OUT_MAX];
 	size_t n;
 
 	memset(out, 'X', sizeof(out));
-	n = escape_untrusted(r->in, inlen, out, r->outlen);
+	n = fn(r->in, inlen, out, r->outlen);
 	ck_assert_msg(strcmp(out, r->want) == 0, "%s: got \"%s\", want \"%s\"",
 	    r->name, out, r->want);
 	ck_assert_msg(n == strlen(r->want), "%s: returned %zu, want %zu",
@@ -83,6 +85,11 @@ START_TEST(test_escape)
 	for (size_t i = r->outlen; i < sizeof(out); i++)
 		ck_assert_msg(out[i] == 'X', "%s: byte %zu written past outlen",
 		    r->name, i);
+}
+
+START_TEST(test_escape)
+{
+	check_row(&escape_rows[_i], escape_untrusted);
 }
 END_TEST
 
@@ -188,20 +195,7 @@ static const struct escape_row control_rows[] = {
 
 START_TEST(test_control)
 {
-	const struct escape_row *r = &control_rows[_i];
-	size_t inlen = r->inlen != 0 ? r->inlen : strlen(r->in);
-	char out[OUT_MAX];
-	size_t n;
-
-	memset(out, 'X', sizeof(out));
-	n = escape_control(r->in, inlen, out, r->outlen);
-	ck_assert_msg(strcmp(out, r->want) == 0, "%s: got \"%s\", want \"%s\"",
-	    r->name, out, r->want);
-	ck_assert_msg(n == strlen(r->want), "%s: returned %zu, want %zu",
-	    r->name, n, strlen(r->want));
-	for (size_t i = r->outlen; i < sizeof(out); i++)
-		ck_assert_msg(out[i] == 'X', "%s: byte %zu written past outlen",
-		    r->name, i);
+	check_row(&control_rows[_i], escape_control);
 }
 END_TEST
 
