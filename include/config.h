@@ -20,6 +20,13 @@
 #define CONFIG_DEFAULT_TRIES 3
 #define CONFIG_DEFAULT_MAX_INFLIGHT 64
 #define CONFIG_DEFAULT_MAX_NET_ADDRESSES 65536
+#define CONFIG_DEFAULT_INTERVAL_MS (3600u * 1000u)
+#define CONFIG_DEFAULT_JITTER_PERMILLE 100
+#define CONFIG_DEFAULT_CONFIRM 2
+#define CONFIG_DEFAULT_CONFIRM_DELAY_MS (30u * 1000u)
+#define CONFIG_DEFAULT_REMIND_MS (24u * 3600u * 1000u)
+#define CONFIG_DEFAULT_ALERT_TIMEOUT_MS (30u * 1000u)
+#define CONFIG_DEFAULT_ALERT_MAX 4
 /* Includes nest at most this deep. */
 #define CONFIG_MAX_INCLUDE_DEPTH 8
 /* Hard limits no configuration may pass. */
@@ -40,6 +47,19 @@ struct config {
 	uint32_t tries;
 	uint32_t max_inflight;
 	uint64_t max_net_addresses; /* most addresses one `net` expands to */
+
+	/* The monitor (DESIGN §1, §5, §6). */
+	char *state_db;		   /* SQLite file, or NULL: no state kept */
+	uint64_t interval_ms;	   /* default cycle of a zone */
+	uint32_t jitter_permille;  /* 0..1000 of a pair's slot */
+	uint32_t confirm;	   /* agreeing answers a change needs, 1..255 */
+	uint64_t confirm_delay_ms; /* re-query delay while a change pends */
+	uint64_t remind_ms;	   /* re-announce a standing listing; 0 off */
+	char **alert_argv;	   /* alert_command split on blanks, NULL-ended;
+				      NULL: no hook */
+	uint32_t alert_timeout_ms; /* a hook's run, then SIGTERM, SIGKILL */
+	uint32_t alert_max;	   /* hooks running at once */
+	int syslog_facility;	   /* LOG_DAEMON, LOG_MAIL, LOG_LOCAL0.. */
 
 	char **groups; /* groups[0] is "" ([targets] without a name) */
 	size_t ngroups;

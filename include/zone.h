@@ -55,6 +55,11 @@ struct zone {
 	struct test_point test_listed;	 /* must be listed */
 	struct test_point test_unlisted; /* must not be */
 	double max_qps;	  /* 0: unlimited */
+	uint64_t interval_ms;  /* 0: the [rblmond] interval */
+	uint64_t daily_budget; /* queries per UTC day, all kinds; 0: no cap */
+	char *nameservers; /* owned "ip:port,..." or NULL: the global ones */
+	uint8_t severity;  /* enum severity (event.h) */
+	char *delist_url;  /* owned, may hold {target}; NULL: none */
 };
 
 /*

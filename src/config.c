@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <ini.h>
@@ -623,6 +624,14 @@ config_new(void)
 	c->tries = CONFIG_DEFAULT_TRIES;
 	c->max_inflight = CONFIG_DEFAULT_MAX_INFLIGHT;
 	c->max_net_addresses = CONFIG_DEFAULT_MAX_NET_ADDRESSES;
+	c->interval_ms = CONFIG_DEFAULT_INTERVAL_MS;
+	c->jitter_permille = CONFIG_DEFAULT_JITTER_PERMILLE;
+	c->confirm = CONFIG_DEFAULT_CONFIRM;
+	c->confirm_delay_ms = CONFIG_DEFAULT_CONFIRM_DELAY_MS;
+	c->remind_ms = CONFIG_DEFAULT_REMIND_MS;
+	c->alert_timeout_ms = CONFIG_DEFAULT_ALERT_TIMEOUT_MS;
+	c->alert_max = CONFIG_DEFAULT_ALERT_MAX;
+	c->syslog_facility = LOG_DAEMON;
 	c->groups = calloc(1, sizeof(*c->groups));
 	if (c->groups == NULL || (c->groups[0] = strdup("")) == NULL) {
 		config_free(c);
@@ -714,6 +723,10 @@ config_free(struct config *c)
 	if (c == NULL)
 		return;
 	free(c->nameservers);
+	free(c->state_db);
+	for (size_t i = 0; c->alert_argv != NULL && c->alert_argv[i]; i++)
+		free(c->alert_argv[i]);
+	free(c->alert_argv);
 	for (size_t i = 0; c->groups != NULL && i < c->ngroups; i++)
 		free(c->groups[i]);
 	free(c->groups);

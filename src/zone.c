@@ -243,5 +243,7 @@ zone_clear(struct zone *z)
 		target_clear(&z->test_listed.t);
 	if (z->test_unlisted.mode == TEST_POINT_SET)
 		target_clear(&z->test_unlisted.t);
+	free(z->nameservers);
+	free(z->delist_url);
 	memset(z, 0, sizeof(*z));
 }
