@@ -7,6 +7,7 @@
 #ifndef RBLMON_CONFIG_H
 #define RBLMON_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,6 +41,8 @@
 #define CONFIG_MAX_QUERY_MS 60000
 /* Slowest max_qps other than 0 (no limit): one query every 100 s. */
 #define CONFIG_MIN_QPS 0.01
+/* Longest delist_url, {target} included. */
+#define CONFIG_URL_MAX 200
 
 struct config {
 	char *nameservers; /* "ip:port,ip:port" for c-ares, or NULL: system */
@@ -105,5 +108,57 @@ void config_zone_targets(const struct config *c, const struct zone *z,
 
 /* Number of (target, zone) pairs a sweep checks. */
 uint64_t config_pairs(const struct config *c);
+
+/* ---- the keys, described once ---- */
+
+enum config_section {
+	CONFIG_SECTION_NONE, /* before the first header of a file */
+	CONFIG_SECTION_RBLMOND,
+	CONFIG_SECTION_TARGETS, /* [targets] and [targets NAME] */
+	CONFIG_SECTION_ZONE,	/* [zone NAME] */
+};
+
+/* Where a key's value is kept. */
+enum config_store {
+	CONFIG_STORE_NONE,   /* a handler keeps it (targets, include) */
+	CONFIG_STORE_CONFIG, /* at offset in struct config */
+	CONFIG_STORE_ZONE,   /* at offset in the section's struct zone */
+};
+
+/*
+ * One key as the loader reads it and the documentation describes it. The
+ * last group of fields is the loader's business; they are shown so that
+ * tests can find the field a key fills.
+ */
+struct config_key {
+	const char *name;
+	uint8_t section;  /* enum config_section */
+	bool repeatable;  /* a list: each line adds; else once per section
+			     ([rblmond]: once in all its sections) */
+	const char *type; /* the value's type as the docs name it */
+	const char *def;  /* the default as a file would write it; NULL:
+			     none, help says what unset means */
+	const char *range; /* the values allowed, as text; "" when the type
+			      says it all */
+	const char *unit;  /* what a number counts ("ms" for durations);
+			      "" when nothing is counted */
+	const char *help;  /* one line */
+
+	uint8_t store;	   /* enum config_store */
+	uint8_t parser;	   /* the loader's (loader.h) */
+	size_t offset;	   /* of the field, for CONFIG_STORE_CONFIG/_ZONE */
+	size_t size;	   /* of the field */
+	uint64_t min, max; /* in the stored unit: ms, permille, a count, or
+			      thousandths of a query a second (max_qps) */
+};
+
+/*
+ * Every key, in the order the documentation lists them: [rblmond], then
+ * [targets], then [zone]. Static and read-only; *ret_n is the count.
+ */
+const struct config_key *config_keys(size_t *ret_n);
+
+/* "rblmond", "targets", "zone" ("" for CONFIG_SECTION_NONE). */
+const char *config_section_name(enum config_section s);
 
 #endif

@@ -3,7 +3,8 @@
  * The configuration checks that need the whole file: each zone's test
  * points (its type may come after them), the longest query names, the
  * life of one query (timeout and tries may stand anywhere), and the
- * warnings about retired lists. Run by config.c once parsing is done.
+ * warnings about retired lists and about budgets and rates a zone's
+ * interval cannot keep. Run by config.c once parsing is done.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -16,6 +17,7 @@
 #include "health.h"
 #include "loader.h"
 #include "retired.h"
+#include "schedule.h"
 
 /* ---- query names ---- */
 
@@ -157,10 +159,12 @@ loader_test_points(struct loader *l)
 	for (size_t i = 0; i < c->nzones && !l->failed; i++) {
 		struct config_zone_loc *loc = &l->zone_locs[i];
 		struct zone *z = &c->zones[i];
+		int line[2] = { loader_zone_line(l, i, "test_listed"),
+			loader_zone_line(l, i, "test_unlisted") };
 
 		l->file = loc->file;
 		for (int k = 0; k < 2 && !l->failed; k++) {
-			l->line = loc->test_line[k];
+			l->line = line[k];
 			if (loc->test[k] != NULL)
 				loader_test_point(l, z, k == 0, loc->test[k]);
 		}
@@ -168,8 +172,7 @@ loader_test_points(struct loader *l)
 		    z->test_unlisted.mode != TEST_POINT_SET ||
 		    target_cmp(&z->test_listed.t, &z->test_unlisted.t) != 0)
 			continue;
-		l->line = loc->test_line[0] > loc->test_line[1] ?
-		    loc->test_line[0] : loc->test_line[1];
+		l->line = line[0] > line[1] ? line[0] : line[1];
 		loader_fail(l, "test_listed and test_unlisted are both \"%s\" "
 		    "(a list cannot both list and not list one name)",
 		    loc->test[0]);
@@ -209,14 +212,16 @@ loader_check_query_life(struct loader *l)
 {
 	const struct config *c = l->c;
 	uint64_t life = (uint64_t)c->timeout_ms * ((1ULL << c->tries) - 1);
-	const struct config_key_loc *at = &l->timeout_at;
+	const struct config_key_loc *timeout_at, *tries_at, *at;
 	char t[32], total[32], cap[32];
 
 	if (life <= CONFIG_MAX_QUERY_MS)
 		return;
-	if (at->file == NULL || (l->tries_at.file != NULL &&
-	    l->tries_at.order > at->order))
-		at = &l->tries_at;
+	at = timeout_at = loader_rblmond_at(l, "timeout");
+	tries_at = loader_rblmond_at(l, "tries");
+	if (at->file == NULL || (tries_at->file != NULL &&
+	    tries_at->order > at->order))
+		at = tries_at;
 	l->file = at->file;
 	l->line = at->line;
 	loader_format_ms(c->timeout_ms, t, sizeof(t));
@@ -224,8 +229,8 @@ loader_check_query_life(struct loader *l)
 	loader_format_ms(CONFIG_MAX_QUERY_MS, cap, sizeof(cap));
 	loader_fail(l, "timeout = %s%s and tries = %u%s let one query take up "
 	    "to %s (timeout x (2^tries - 1)), more than %s (lower timeout or "
-	    "tries)", t, l->timeout_at.file ? "" : " (the default)", c->tries,
-	    l->tries_at.file ? "" : " (the default)", total, cap);
+	    "tries)", t, timeout_at->file ? "" : " (the default)", c->tries,
+	    tries_at->file ? "" : " (the default)", total, cap);
 }
 
 /* ---- warnings ---- */
@@ -273,6 +278,115 @@ loader_warn_retired(struct loader *l)
 		    why);
 		if (loader_warn(l, l->zone_locs[i].file, l->zone_locs[i].line,
 		    text) != 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ---- pace: budgets and rates against the interval ---- */
+
+/*
+ * A duration for people: "1h24m41s", "30d", "750ms"; from a second up it
+ * is rounded up to the second, so it never reads shorter than it is.
+ */
+static void
+loader_format_span(uint64_t ms, char *buf, size_t len)
+{
+	static const struct {
+		char unit;
+		uint64_t s;
+	} units[] = { { 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 } };
+	uint64_t s = ms / 1000 + (ms % 1000 != 0);
+	size_t n = 0;
+	int k;
+
+	if (ms < 1000) {
+		snprintf(buf, len, "%llums", (unsigned long long)ms);
+		return;
+	}
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(units) / sizeof(*units); i++) {
+		if (s < units[i].s)
+			continue;
+		k = snprintf(buf + n, len - n, "%llu%c",
+		    (unsigned long long)(s / units[i].s), units[i].unit);
+		if (k < 0 || (size_t)k >= len - n)
+			return;
+		n += (size_t)k;
+		s %= units[i].s;
+	}
+}
+
+/* A cycle every interval costs more than daily_budget: say what happens. */
+static int
+loader_warn_budget(struct loader *l, size_t i, uint64_t count,
+    uint64_t interval, uint64_t *ret_cycle)
+{
+	const struct zone *z = &l->c->zones[i];
+	uint64_t per_cycle = schedule_cycle_queries(count), cycle;
+	char every[64], stretch[64], text[512];
+	bool stretched;
+
+	cycle = schedule_budget_interval(per_cycle, interval, z->daily_budget,
+	    &stretched);
+	*ret_cycle = cycle;
+	if (!stretched)
+		return 0;
+	loader_format_span(interval, every, sizeof(every));
+	loader_format_span(cycle, stretch, sizeof(stretch));
+	snprintf(text, sizeof(text), "[zone %s]: daily_budget = %llu cannot "
+	    "fit a cycle every %s (%llu targets cost %llu queries a cycle, "
+	    "%llu a day): the cycle will stretch to %s", z->name,
+	    (unsigned long long)z->daily_budget, every,
+	    (unsigned long long)count, (unsigned long long)per_cycle,
+	    (unsigned long long)(per_cycle * SCHEDULE_DAY_MS / interval),
+	    stretch);
+	return loader_warn(l, l->zone_locs[i].file,
+	    loader_zone_line(l, i, "daily_budget"), text);
+}
+
+/* max_qps too slow to send a cycle within the interval. */
+static int
+loader_warn_rate(struct loader *l, size_t i, uint64_t count,
+    uint64_t interval)
+{
+	const struct zone *z = &l->c->zones[i];
+	uint64_t need = schedule_min_cycle_ms(count, z->max_qps);
+	char every[64], stretch[64], text[512];
+
+	if (need <= interval)
+		return 0;
+	loader_format_span(interval, every, sizeof(every));
+	loader_format_span(need, stretch, sizeof(stretch));
+	snprintf(text, sizeof(text), "[zone %s]: max_qps = %g cannot send "
+	    "%llu targets every %s: the cycle will stretch to %s", z->name,
+	    z->max_qps, (unsigned long long)count, every, stretch);
+	return loader_warn(l, l->zone_locs[i].file,
+	    loader_zone_line(l, i, "max_qps"), text);
+}
+
+/*
+ * The scheduler stretches a zone's cycle rather than break its
+ * daily_budget or max_qps: not an error, but the interval the file asks
+ * for is not the one that runs, so say so at load.
+ */
+int
+loader_warn_pace(struct loader *l)
+{
+	const struct config *c = l->c;
+
+	for (size_t i = 0; i < c->nzones; i++) {
+		const struct zone *z = &c->zones[i];
+		uint64_t interval = z->interval_ms ? z->interval_ms :
+		    c->interval_ms;
+		size_t first, count;
+
+		config_zone_targets(c, z, &first, &count);
+		if (z->daily_budget != 0 && loader_warn_budget(l, i, count,
+		    interval, &interval) != 0)
+			return -ENOMEM;
+		if (z->max_qps > 0 && loader_warn_rate(l, i, count,
+		    interval) != 0)
 			return -ENOMEM;
 	}
 	return 0;

@@ -1,462 +1,440 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The keys of each configuration section: [rblmond], [targets NAME] and
- * [zone NAME]. Every value is typed and range-checked, and a bad one is
- * reported with the file and line it came from.
+ * The values of scalar configuration keys: durations, integers, percents,
+ * rates, booleans, names, paths, the alert command and URLs, each typed
+ * and range-checked against its key's row of the table, and the helpers
+ * every part of the loader shares (errors as "file:line: message").
  */
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
-#include <libgen.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <syslog.h>
 
+#include "event.h"
 #include "loader.h"
 #include "parse.h"
 
-/* ---- [rblmond] ---- */
+/* ---- shared helpers ---- */
+
+void
+loader_fail(struct loader *l, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (l->failed)
+		return; /* the first error wins */
+	l->failed = true;
+	n = snprintf(l->err, l->errlen, "%s:%d: ", l->file, l->line);
+	if (n < 0 || (size_t)n >= l->errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(l->err + n, l->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+void
+loader_oom(struct loader *l)
+{
+	loader_fail(l, "out of memory");
+}
+
+int
+loader_grow(void **array, size_t size, size_t n, size_t *cap)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	p = realloc(*array, ncap * size);
+	if (p == NULL)
+		return -ENOMEM;
+	*array = p;
+	*cap = ncap;
+	return 0;
+}
+
+char *
+loader_trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* ---- numbers ---- */
+
+/* A whole number into a field of 1, 4 or 8 bytes (the table's size). */
+static void
+loader_store_uint(const struct config_key *k, void *field, uint64_t v)
+{
+	switch (k->size) {
+	case sizeof(uint8_t):
+		*(uint8_t *)field = (uint8_t)v;
+		break;
+	case sizeof(uint32_t):
+		*(uint32_t *)field = (uint32_t)v;
+		break;
+	default:
+		assert(k->size == sizeof(uint64_t));
+		*(uint64_t *)field = v;
+		break;
+	}
+}
 
 static void
-loader_uint(struct loader *l, const char *name, const char *value,
-    uint64_t min, uint64_t max, uint64_t *ret)
+loader_uint(struct loader *l, const struct config_key *k, const char *value,
+    void *field)
 {
-	int rc = parse_uint(value, min, max, ret);
+	uint64_t v;
+	int rc = parse_uint(value, k->min, k->max, &v);
 
 	if (rc == -EINVAL)
 		loader_fail(l, "%s: invalid number \"%s\" (expected a whole "
-		    "number from %llu to %llu)", name, value,
-		    (unsigned long long)min, (unsigned long long)max);
+		    "number from %llu to %llu)", k->name, value,
+		    (unsigned long long)k->min, (unsigned long long)k->max);
 	else if (rc != 0)
-		loader_fail(l, "%s: %s is out of range (%llu to %llu)", name,
-		    value, (unsigned long long)min, (unsigned long long)max);
-}
-
-/* Split "host", "host:port" or "[v6]:port" into host and port text. */
-static int
-loader_split_server(const char *entry, char *host, size_t hostlen,
-    const char **ret_port)
-{
-	const char *close, *colon = strchr(entry, ':');
-	size_t n;
-
-	*ret_port = NULL;
-	if (entry[0] == '[') {
-		if ((close = strchr(entry, ']')) == NULL)
-			return -EINVAL;
-		n = (size_t)(close - entry - 1);
-		if (close[1] == ':')
-			*ret_port = close + 2;
-		else if (close[1] != '\0')
-			return -EINVAL;
-		entry++;
-	} else if (colon != NULL && strchr(colon + 1, ':') == NULL) {
-		/* One colon: IPv4:port. More: a bare IPv6 address. */
-		n = (size_t)(colon - entry);
-		*ret_port = colon + 1;
-	} else {
-		n = strlen(entry);
-	}
-	if (n >= hostlen)
-		return -EINVAL;
-	memcpy(host, entry, n);
-	host[n] = '\0';
-	return 0;
-}
-
-/* One nameserver, validated and appended to the CSV in canonical form. */
-static void
-loader_nameserver(struct loader *l, const char *entry)
-{
-	char host[TARGET_TEXT_MAX], text[TARGET_TEXT_MAX], out[300], err[128];
-	const char *port;
-	struct target t;
-	uint64_t p = 53;
-	size_t n;
-	char *ns;
-
-	if (loader_split_server(entry, host, sizeof(host), &port) != 0 ||
-	    target_parse_ip(host, &t, err, sizeof(err)) != 0 ||
-	    (entry[0] == '[' && t.kind != TARGET_IPV6) ||
-	    (port != NULL && parse_uint(port, 1, 65535, &p) != 0) ||
-	    target_format(&t, text, sizeof(text)) != 0) {
-		loader_fail(l, "nameservers: invalid server \"%s\" (expected "
-		    "IPv4, IPv4:PORT, IPv6 or [IPv6]:PORT)", entry);
-		return;
-	}
-	if (t.kind == TARGET_IPV6)
-		snprintf(out, sizeof(out), "[%s]:%llu", text,
-		    (unsigned long long)p);
+		loader_fail(l, "%s: %s is out of range (%s)", k->name, value,
+		    k->range);
 	else
-		snprintf(out, sizeof(out), "%s:%llu", text,
-		    (unsigned long long)p);
-	n = strlen(out);
-	ns = realloc(l->ns, l->ns_len + n + 2);
-	if (ns == NULL) {
-		loader_oom(l);
-		return;
-	}
-	l->ns = ns;
-	if (l->ns_len > 0)
-		ns[l->ns_len++] = ',';
-	memcpy(ns + l->ns_len, out, n + 1);
-	l->ns_len += n;
+		loader_store_uint(k, field, v);
 }
 
-/* Comma- or space-separated servers; an empty value adds none. */
+/* A duration in min..max ms; LOADER_DURATION_OFF also takes 0. */
 static void
-loader_nameservers(struct loader *l, const char *value)
+loader_duration(struct loader *l, const struct config_key *k,
+    const char *value, void *field)
 {
-	char *buf = strdup(value), *save = NULL;
-
-	if (buf == NULL) {
-		loader_oom(l);
-		return;
-	}
-	for (char *tok = strtok_r(buf, ", \t", &save); tok != NULL;
-	    tok = strtok_r(NULL, ", \t", &save))
-		loader_nameserver(l, tok);
-	free(buf);
-}
-
-static void
-loader_timeout(struct loader *l, const char *value)
-{
+	bool off = k->parser == LOADER_DURATION_OFF;
 	uint64_t v;
-	int rc;
+	int rc = parse_duration_ms(value, off ? 0 : k->min, k->max, &v);
 
-	if (!loader_once(l, KEY_TIMEOUT, "timeout"))
-		return;
-	loader_key_at(l, &l->timeout_at);
-	rc = parse_duration_ms(value, 100, 60000, &v);
+	if (rc == 0 && off && v != 0 && v < k->min)
+		rc = -ERANGE;
 	if (rc == -EINVAL)
-		loader_fail(l, "timeout: invalid duration \"%s\" (use a number "
-		    "with ms, s, m, h or d)", value);
+		loader_fail(l, "%s: invalid duration \"%s\" (use a number "
+		    "with ms, s, m, h or d)", k->name, value);
 	else if (rc != 0)
-		loader_fail(l, "timeout: %s is out of range (100ms to 60s)",
-		    value);
+		loader_fail(l, "%s: %s is out of range (%s)", k->name, value,
+		    k->range);
 	else
-		l->c->timeout_ms = (uint32_t)v;
+		loader_store_uint(k, field, v);
 }
-
-
-/* Read another file here; it starts outside any section. */
-static void
-loader_include(struct loader *l, const char *value)
-{
-	struct loader saved = *l;
-	char *copy, *path;
-
-	if (value[0] == '\0') {
-		loader_fail(l, "include: empty path (expected a file name)");
-		return;
-	}
-	if (l->depth >= CONFIG_MAX_INCLUDE_DEPTH) {
-		loader_fail(l, "include: nested more than %d deep (an include "
-		    "loop?)", CONFIG_MAX_INCLUDE_DEPTH);
-		return;
-	}
-	copy = strdup(l->file);
-	path = malloc(strlen(l->file) + strlen(value) + 2);
-	if (copy == NULL || path == NULL) {
-		free(copy);
-		free(path);
-		loader_oom(l);
-		return;
-	}
-	/* Relative to the including file's folder, not the cwd. */
-	if (value[0] == '/')
-		strcpy(path, value);
-	else
-		sprintf(path, "%s/%s", dirname(copy), value);
-	free(copy);
-	l->depth++;
-	l->sec = SEC_NONE;
-	l->seen = 0;
-	loader_file(l, path);
-	free(path);
-	l->f = saved.f;
-	l->file = saved.file;
-	l->line = saved.line;
-	l->depth = saved.depth;
-	l->sec = saved.sec;
-	l->zone = saved.zone;
-	l->group = saved.group;
-	l->seen = saved.seen;
-}
-
-void
-loader_rblmond_key(struct loader *l, const char *name, const char *value)
-{
-	struct config *c = l->c;
-	uint64_t v;
-
-	if (strcmp(name, "nameservers") == 0) {
-		loader_nameservers(l, value);
-	} else if (strcmp(name, "timeout") == 0) {
-		loader_timeout(l, value);
-	} else if (strcmp(name, "tries") == 0) {
-		v = c->tries;
-		if (loader_once(l, KEY_TRIES, name)) {
-			loader_key_at(l, &l->tries_at);
-			loader_uint(l, name, value, 1, 10, &v);
-		}
-		c->tries = (uint32_t)v;
-	} else if (strcmp(name, "max_inflight") == 0) {
-		v = c->max_inflight;
-		if (loader_once(l, KEY_MAX_INFLIGHT, name))
-			loader_uint(l, name, value, 1, 4096, &v);
-		c->max_inflight = (uint32_t)v;
-	} else if (strcmp(name, "max_net_addresses") == 0) {
-		if (loader_once(l, KEY_MAX_NET, name))
-			loader_uint(l, name, value, 1, CONFIG_MAX_TARGETS,
-			    &c->max_net_addresses);
-	} else if (strcmp(name, "include") == 0) {
-		loader_include(l, value);
-	} else {
-		loader_fail(l, "unknown key \"%s\" in [rblmond]", name);
-	}
-}
-
-/* ---- [targets] ---- */
-
-/* Takes t (and its domain) on success; on failure t is the caller's. */
-int
-loader_push_target(struct loader *l, const struct target *t, uint16_t group,
-    size_t seq)
-{
-	struct config_target_seq *s;
-
-	if (l->ntargets >= CONFIG_MAX_TARGETS) {
-		loader_fail(l, "more than %u targets in all",
-		    CONFIG_MAX_TARGETS);
-		return -E2BIG;
-	}
-	if (loader_grow((void **)&l->targets, sizeof(*l->targets), l->ntargets,
-	    &l->targets_cap) != 0) {
-		loader_oom(l);
-		return -ENOMEM;
-	}
-	s = &l->targets[l->ntargets++];
-	s->t = *t;
-	s->t.group = group;
-	s->seq = seq;
-	return 0;
-}
-
-static void
-loader_net_line(struct loader *l, const char *value)
-{
-	char *text = strdup(value);
-
-	if (text == NULL || loader_grow((void **)&l->nets, sizeof(*l->nets),
-	    l->nnets, &l->nets_cap) != 0) {
-		free(text);
-		loader_oom(l);
-		return;
-	}
-	l->nets[l->nnets++] = (struct config_net){ text, l->file, l->line,
-		l->group, l->seq++ };
-}
-
-void
-loader_targets_key(struct loader *l, const char *name, const char *value)
-{
-	struct target t;
-	char err[256];
-
-	if (strcmp(name, "ip") == 0) {
-		if (target_parse_ip(value, &t, err, sizeof(err)) != 0)
-			loader_fail(l, "ip: %s", err);
-		else
-			loader_push_target(l, &t, l->group, l->seq++);
-	} else if (strcmp(name, "domain") == 0) {
-		if (target_parse_domain(value, &t, err, sizeof(err)) != 0)
-			loader_fail(l, "domain: %s", err);
-		else if (loader_push_target(l, &t, l->group, l->seq++) != 0)
-			target_clear(&t);
-	} else if (strcmp(name, "net") == 0) {
-		loader_net_line(l, value);
-	} else if (l->group == 0) {
-		loader_fail(l, "unknown key \"%s\" in [targets]", name);
-	} else {
-		loader_fail(l, "unknown key \"%s\" in [targets %s]", name,
-		    l->c->groups[l->group]);
-	}
-}
-
-/* ---- [zone NAME] ---- */
 
 /*
- * listed and code items must lie inside 127.0.0.0/8: an answer outside it
- * is bogus, never a listing, so such an item could never match anything.
+ * "10%", "2.5%": a percentage with at most one decimal, in permille, so
+ * no rounding is ever involved. -EINVAL or -ERANGE (above max permille).
  */
-static bool
-loader_item_loopback(struct loader *l, const char *name, const char *text,
-    const struct code_item *item)
+static int
+loader_parse_permille(const char *s, uint64_t max, uint64_t *ret)
 {
-	if (item->kind == CODE_MASK ||
-	    (code_is_loopback(item->lo) && code_is_loopback(item->hi)))
-		return true;
-	loader_fail(l, "%s: \"%s\" is not inside 127.0.0.0/8 (an answer "
-	    "outside it is bogus, never a listing)", name, text);
-	return false;
+	size_t whole = strspn(s, "0123456789");
+	uint64_t v = 0;
+	const char *p = s + whole;
+
+	if (whole == 0)
+		return -EINVAL;
+	/* Past a million the figure only needs to stay above any max. */
+	for (size_t i = 0; i < whole; i++)
+		if (v < 1000000)
+			v = v * 10 + (uint64_t)(s[i] - '0');
+	v *= 10;
+	if (p[0] == '.') {
+		if (!isdigit((unsigned char)p[1]))
+			return -EINVAL;
+		v += (uint64_t)(p[1] - '0');
+		p += 2;
+	}
+	if (strcmp(p, "%") != 0)
+		return -EINVAL;
+	if (v > max)
+		return -ERANGE;
+	*ret = v;
+	return 0;
 }
 
 static void
-loader_code_items(struct loader *l, const char *name, const char *value,
-    struct code_item **items, size_t *n)
+loader_percent(struct loader *l, const struct config_key *k,
+    const char *value, void *field)
 {
-	struct code_item item, *p;
-	char err[256];
+	uint64_t v;
+	int rc = loader_parse_permille(value, k->max, &v);
 
-	if (code_item_parse(value, &item, err, sizeof(err)) != 0) {
-		loader_fail(l, "%s: %s", name, err);
+	if (rc == 0 && v < k->min)
+		rc = -ERANGE;
+	if (rc == -EINVAL)
+		loader_fail(l, "%s: invalid percentage \"%s\" (expected a "
+		    "number with at most one decimal and %%, e.g. 10%% or "
+		    "2.5%%)", k->name, value);
+	else if (rc != 0)
+		loader_fail(l, "%s: %s is out of range (%s)", k->name, value,
+		    k->range);
+	else
+		loader_store_uint(k, field, v);
+}
+
+/* 0 (no limit), or min..max thousandths of a query a second. */
+static void
+loader_rate(struct loader *l, const struct config_key *k, const char *value,
+    void *field)
+{
+	double v;
+	int rc = parse_rate(value, (double)k->max / 1000.0, &v);
+
+	/* Slower than the floor, a sweep would never end; 0 is no limit. */
+	if (rc == 0 && v > 0 && v < (double)k->min / 1000.0)
+		rc = -ERANGE;
+	if (rc == -EINVAL)
+		loader_fail(l, "%s: invalid rate \"%s\" (expected queries a "
+		    "second such as 20 or 0.5; 0 means unlimited)", k->name,
+		    value);
+	else if (rc != 0)
+		loader_fail(l, "%s: %s is out of range (%s)", k->name, value,
+		    k->range);
+	else
+		*(double *)field = v;
+}
+
+/* ---- names ---- */
+
+static const struct {
+	const char *name;
+	int facility;
+} loader_facilities[] = {
+	{ "daemon", LOG_DAEMON }, { "user", LOG_USER }, { "mail", LOG_MAIL },
+	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+};
+
+static void
+loader_name(struct loader *l, const struct config_key *k, const char *value,
+    void *field)
+{
+	enum zone_type type;
+	enum severity sev;
+	bool b;
+
+	switch (k->parser) {
+	case LOADER_BOOL:
+		if (parse_bool(value, &b) != 0)
+			loader_fail(l, "%s: expected yes or no, not \"%s\"",
+			    k->name, value);
+		else
+			*(bool *)field = b;
+		return;
+	case LOADER_ZONE_TYPE:
+		if (zone_type_parse(value, &type) != 0)
+			loader_fail(l, "%s: expected ip, ip4, ip6 or domain, "
+			    "not \"%s\"", k->name, value);
+		else
+			*(uint8_t *)field = (uint8_t)type;
+		return;
+	case LOADER_SEVERITY:
+		if (severity_parse(value, &sev) != 0)
+			loader_fail(l, "%s: expected critical, warning or "
+			    "info, not \"%s\"", k->name, value);
+		else
+			*(uint8_t *)field = (uint8_t)sev;
+		return;
+	default:
+		break;
+	}
+	for (size_t i = 0; i < sizeof(loader_facilities) /
+	    sizeof(*loader_facilities); i++) {
+		if (strcmp(value, loader_facilities[i].name) == 0) {
+			*(int *)field = loader_facilities[i].facility;
+			return;
+		}
+	}
+	loader_fail(l, "%s: expected daemon, user, mail or local0 to local7, "
+	    "not \"%s\"", k->name, value);
+}
+
+/* ---- paths, commands, URLs ---- */
+
+static void
+loader_path(struct loader *l, const struct config_key *k, const char *value,
+    void *field)
+{
+	size_t n = strlen(value);
+
+	if (n == 0)
+		loader_fail(l, "%s: empty path (expected an absolute file "
+		    "name)", k->name);
+	else if (value[0] != '/')
+		loader_fail(l, "%s: \"%s\" is not an absolute path (it must "
+		    "start with /)", k->name, value);
+	else if (value[n - 1] == '/')
+		loader_fail(l, "%s: \"%s\" names a folder (expected a file "
+		    "name)", k->name, value);
+	else if ((*(char **)field = strdup(value)) == NULL)
+		loader_oom(l);
+}
+
+static void
+loader_argv_free(char **argv)
+{
+	for (size_t i = 0; argv != NULL && argv[i] != NULL; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+/*
+ * The command runs without a shell: words split on blanks, nothing else.
+ * Quotes would not group words as a shell's do, so they are refused
+ * rather than passed on as part of a word.
+ */
+static void
+loader_command(struct loader *l, const struct config_key *k,
+    const char *value, void *field)
+{
+	size_t n = 0, len;
+	char **argv;
+
+	if (value[0] == '\0') {
+		loader_fail(l, "%s: empty command (expected an absolute path, "
+		    "then arguments)", k->name);
 		return;
 	}
-	/* refused may name any address: it is checked first, never listed. */
-	if (strcmp(name, "listed") == 0 &&
-	    !loader_item_loopback(l, name, value, &item))
+	if (strpbrk(value, "\"'") != NULL) {
+		loader_fail(l, "%s: quotes are not supported (the command runs "
+		    "without a shell, its words split on blanks; put a command "
+		    "that needs quoting in a script)", k->name);
 		return;
-	p = realloc(*items, (*n + 1) * sizeof(**items));
-	if (p == NULL) {
+	}
+	if (value[0] != '/') {
+		len = strcspn(value, " \t");
+		loader_fail(l, "%s: \"%.*s\" is not an absolute path (the "
+		    "command runs without a shell or a PATH search)", k->name,
+		    (int)len, value);
+		return;
+	}
+	/* Room for every word, and the final NULL. */
+	if ((argv = calloc(strlen(value) / 2 + 2, sizeof(*argv))) == NULL) {
 		loader_oom(l);
 		return;
 	}
-	p[(*n)++] = item;
-	*items = p;
+	for (const char *s = value; *s != '\0'; s += len) {
+		s += strspn(s, " \t");
+		if ((len = strcspn(s, " \t")) == 0)
+			break;
+		if ((argv[n++] = strndup(s, len)) == NULL) {
+			loader_argv_free(argv);
+			loader_oom(l);
+			return;
+		}
+	}
+	*(char ***)field = argv;
 }
 
-/* Labels reach syslog lines and JSON: printable, no quoting needed. */
+/* Only "{target}" may stand between braces. */
 static bool
-loader_label_ok(const char *label)
+loader_url_placeholders_ok(const char *url)
 {
-	for (const char *s = label; *s != '\0'; s++)
-		if (!isprint((unsigned char)*s) || *s == '"' || *s == '\\')
+	for (const char *s = url; *s != '\0'; s++) {
+		if (*s == '}')
 			return false;
+		if (*s != '{')
+			continue;
+		if (strncmp(s, "{target}", 8) != 0)
+			return false;
+		s += 7;
+	}
 	return true;
 }
 
-/* "CODEITEM LABEL": the label is the rest of the value. */
+/*
+ * The URL reaches syslog lines, JSON and a hook's environment: printable
+ * ASCII without blanks, quotes or backslashes, http or https only.
+ */
 static void
-loader_code_label(struct loader *l, struct zone *z, const char *value)
+loader_url(struct loader *l, const struct config_key *k, const char *value,
+    void *field)
 {
-	char *buf = strdup(value), *label;
-	size_t n = strcspn(value, " \t");
-	struct code_item item;
-	struct code_label *p;
-	char err[256];
+	size_t n = strlen(value), scheme;
 
-	if (buf == NULL) {
+	if (strncasecmp(value, "https://", 8) == 0)
+		scheme = 8;
+	else if (strncasecmp(value, "http://", 7) == 0)
+		scheme = 7;
+	else
+		scheme = 0;
+	if (n > CONFIG_URL_MAX) {
+		loader_fail(l, "%s: longer than %d characters", k->name,
+		    CONFIG_URL_MAX);
+		return;
+	}
+	if (scheme == 0 || strchr("/?#{", value[scheme]) != NULL) {
+		loader_fail(l, "%s: \"%s\" is not an http:// or https:// URL "
+		    "with a host", k->name, value);
+		return;
+	}
+	for (const char *s = value; *s != '\0'; s++) {
+		if (*s <= ' ' || *s > '~' || *s == '"' || *s == '\\') {
+			loader_fail(l, "%s: \"%s\" may hold printable "
+			    "characters only, no blanks, quotes or "
+			    "backslashes", k->name, value);
+			return;
+		}
+	}
+	if (!loader_url_placeholders_ok(value)) {
+		loader_fail(l, "%s: unknown placeholder in \"%s\" (only "
+		    "{target} is filled in)", k->name, value);
+		return;
+	}
+	if ((*(char **)field = strdup(value)) == NULL)
 		loader_oom(l);
-		return;
-	}
-	buf[n] = '\0';
-	label = value[n] != '\0' ? loader_trim(buf + n + 1) : buf + n;
-	if (code_item_parse(buf, &item, err, sizeof(err)) != 0) {
-		loader_fail(l, "code: %s", err);
-	} else if (!loader_item_loopback(l, "code", buf, &item)) {
-		/* reported */
-	} else if (*label == '\0') {
-		loader_fail(l, "code: \"%s\" has no label (expected \"CODE "
-		    "LABEL\", e.g. \"127.0.0.4-127.0.0.7 XBL\")", value);
-	} else if (!loader_label_ok(label)) {
-		loader_fail(l, "code: label \"%s\" may hold printable "
-		    "characters only, no quotes or backslashes", label);
-	} else {
-		p = realloc(z->labels, (z->nlabels + 1) * sizeof(*z->labels));
-		if (p != NULL)
-			z->labels = p;
-		if (p == NULL || (p[z->nlabels].label = strdup(label)) == NULL)
-			loader_oom(l);
-		else
-			p[z->nlabels++].item = item;
-	}
-	free(buf);
-}
-
-static void
-loader_bool(struct loader *l, unsigned bit, const char *name,
-    const char *value, bool *ret)
-{
-	if (loader_once(l, bit, name) && parse_bool(value, ret) != 0)
-		loader_fail(l, "%s: expected yes or no, not \"%s\"", name,
-		    value);
-}
-
-static void
-loader_max_qps(struct loader *l, struct zone *z, const char *value)
-{
-	int rc;
-
-	if (!loader_once(l, KEY_MAX_QPS, "max_qps"))
-		return;
-	rc = parse_rate(value, 100000, &z->max_qps);
-	/* Slower than the floor, a sweep would never end; 0 is no limit. */
-	if (rc == 0 && z->max_qps > 0 && z->max_qps < CONFIG_MIN_QPS)
-		rc = -ERANGE;
-	if (rc == -EINVAL)
-		loader_fail(l, "max_qps: invalid rate \"%s\" (expected queries "
-		    "a second such as 20 or 0.5; 0 means unlimited)", value);
-	else if (rc != 0)
-		loader_fail(l, "max_qps: %s is out of range (0 for no limit, "
-		    "or 0.01 to 100000 queries a second)", value);
-}
-
-/* Kept as text until the zone's type is known (config.c checks it). */
-static void
-loader_test_key(struct loader *l, int positive, const char *value)
-{
-	struct config_zone_loc *loc = &l->zone_locs[l->zone];
-	int k = positive ? 0 : 1;
-
-	if (!loader_once(l, positive ? KEY_TEST_LISTED : KEY_TEST_UNLISTED,
-	    positive ? "test_listed" : "test_unlisted"))
-		return;
-	if (value[0] == '\0') {
-		loader_fail(l, "%s: empty value (expected the list's own test "
-		    "point, or none)", positive ? "test_listed" :
-		    "test_unlisted");
-		return;
-	}
-	if ((loc->test[k] = strdup(value)) == NULL) {
-		loader_oom(l);
-		return;
-	}
-	loc->test_line[k] = l->line;
 }
 
 void
-loader_zone_key(struct loader *l, const char *name, const char *value)
+loader_value(struct loader *l, const struct config_key *k, const char *value,
+    void *field)
 {
-	struct zone *z = &l->c->zones[l->zone];
-	enum zone_type type;
-
-	if (strcmp(name, "type") == 0) {
-		if (!loader_once(l, KEY_TYPE, name))
-			return;
-		if (zone_type_parse(value, &type) != 0)
-			loader_fail(l, "type: expected ip, ip4, ip6 or domain, "
-			    "not \"%s\"", value);
-		else
-			z->type = (uint8_t)type;
-	} else if (strcmp(name, "listed") == 0) {
-		loader_code_items(l, name, value, &z->listed, &z->nlisted);
-	} else if (strcmp(name, "refused") == 0) {
-		loader_code_items(l, name, value, &z->refused, &z->nrefused);
-	} else if (strcmp(name, "code") == 0) {
-		loader_code_label(l, z, value);
-	} else if (strcmp(name, "txt") == 0) {
-		loader_bool(l, KEY_TXT, name, value, &z->txt);
-	} else if (strcmp(name, "test_points") == 0) {
-		loader_bool(l, KEY_TEST_POINTS, name, value, &z->test_points);
-	} else if (strcmp(name, "max_qps") == 0) {
-		loader_max_qps(l, z, value);
-	} else if (strcmp(name, "test_listed") == 0) {
-		loader_test_key(l, 1, value);
-	} else if (strcmp(name, "test_unlisted") == 0) {
-		loader_test_key(l, 0, value);
-	} else {
-		loader_fail(l, "unknown key \"%s\" in [zone %s]", name,
-		    z->name);
+	switch (k->parser) {
+	case LOADER_DURATION:
+	case LOADER_DURATION_OFF:
+		loader_duration(l, k, value, field);
+		break;
+	case LOADER_UINT:
+		loader_uint(l, k, value, field);
+		break;
+	case LOADER_PERCENT:
+		loader_percent(l, k, value, field);
+		break;
+	case LOADER_RATE:
+		loader_rate(l, k, value, field);
+		break;
+	case LOADER_BOOL:
+	case LOADER_ZONE_TYPE:
+	case LOADER_SEVERITY:
+	case LOADER_FACILITY:
+		loader_name(l, k, value, field);
+		break;
+	case LOADER_PATH:
+		loader_path(l, k, value, field);
+		break;
+	case LOADER_COMMAND:
+		loader_command(l, k, value, field);
+		break;
+	case LOADER_URL:
+		loader_url(l, k, value, field);
+		break;
+	default:
+		assert(!"not a scalar key");
+		break;
 	}
 }

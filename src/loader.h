@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Internal to the configuration loader (config.c reads files and sections,
- * config_keys.c checks the keys of each section, config_check.c what needs
- * the whole file): the state of one load and the helpers they share. Not
- * part of any other module's view.
+ * Internal to the configuration loader: the state of one load and the
+ * helpers its files share. Calls go one way: config.c (load, finish) ->
+ * config_read.c (files, sections) -> config_table.c (the key table and
+ * its walk) -> config_keys.c, config_lists.c (values); config_check.c
+ * holds what needs the whole file. Not part of any other module's view.
  */
 #ifndef RBLMON_LOADER_H
 #define RBLMON_LOADER_H
@@ -14,20 +15,30 @@
 
 #include "config.h"
 
-enum config_section { SEC_NONE, SEC_RBLMOND, SEC_TARGETS, SEC_ZONE };
-
-/* Scalar keys, one bit each, to refuse a second value. */
-enum config_key_bit {
-	KEY_TIMEOUT = 1 << 0,
-	KEY_TRIES = 1 << 1,
-	KEY_MAX_INFLIGHT = 1 << 2,
-	KEY_MAX_NET = 1 << 3,
-	KEY_TYPE = 1 << 4,
-	KEY_TXT = 1 << 5,
-	KEY_MAX_QPS = 1 << 6,
-	KEY_TEST_POINTS = 1 << 7,
-	KEY_TEST_LISTED = 1 << 8,
-	KEY_TEST_UNLISTED = 1 << 9,
+/* How a key's value is read (struct config_key's parser). */
+enum loader_parser {
+	LOADER_DURATION,     /* min..max ms */
+	LOADER_DURATION_OFF, /* 0 (off, or "the default"), or min..max ms */
+	LOADER_UINT,	     /* min..max */
+	LOADER_PERCENT,	     /* "10%", stored in permille */
+	LOADER_RATE,	     /* 0 (no limit), or min..max thousandths */
+	LOADER_BOOL,
+	LOADER_ZONE_TYPE,
+	LOADER_SEVERITY,
+	LOADER_FACILITY,
+	LOADER_PATH,	     /* an absolute path */
+	LOADER_COMMAND,	     /* absolute path and arguments, split */
+	LOADER_URL,	     /* http(s) URL with an optional {target} */
+	LOADER_NAMESERVERS,  /* appended to a "ip:port,..." string */
+	LOADER_INCLUDE,	     /* read by config_read.c itself */
+	LOADER_IP,
+	LOADER_NET,
+	LOADER_DOMAIN,
+	LOADER_LISTED,	     /* code items inside 127/8 */
+	LOADER_REFUSED,	     /* code items, any address */
+	LOADER_CODE,	     /* CODEITEM LABEL */
+	LOADER_TEST_POINT,   /* kept as text until the zone's type is known */
+	LOADER_PARSER_COUNT
 };
 
 /* Longest [targets NAME] label: it ends up in alerts and JSON. */
@@ -47,11 +58,13 @@ struct config_zone_loc {
 	const char *file;
 	int line;
 	/*
-	 * test_listed [0] and test_unlisted [1] as written (owned) and their
-	 * lines: checked once the zone's type is known, after parsing.
+	 * The line of each scalar key of the zone, by table index (0: not
+	 * given). A zone's section cannot be opened twice, so every key
+	 * of it stands in file.
 	 */
+	int *key_line;
+	/* test_listed [0] and test_unlisted [1] as written (owned). */
 	char *test[2];
-	int test_line[2];
 };
 
 /* Where a scalar [rblmond] key was given; order tells which came last. */
@@ -79,13 +92,12 @@ struct loader {
 	int depth;
 
 	enum config_section sec;
-	size_t zone;	       /* SEC_ZONE: index into c->zones */
-	uint16_t group;	       /* SEC_TARGETS: index into c->groups */
-	unsigned seen;	       /* scalar keys of this section seen */
-	unsigned seen_rblmond; /* [rblmond] may come back: keep its keys */
-	size_t seq;	       /* target lines read so far */
-	unsigned long nkeys;   /* keys read so far, in every file */
-	struct config_key_loc timeout_at, tries_at;
+	size_t zone;	     /* CONFIG_SECTION_ZONE: index into c->zones */
+	uint16_t group;	     /* CONFIG_SECTION_TARGETS: index in c->groups */
+	size_t seq;	     /* target lines read so far */
+	unsigned long nkeys; /* keys read so far, in every file */
+	/* [rblmond] may come back: its scalar keys, by table index. */
+	struct config_key_loc *rblmond_at;
 
 	struct config_target_seq *targets;
 	size_t ntargets, targets_cap;
@@ -101,9 +113,9 @@ struct loader {
 	size_t group_nslots;
 	char **files; /* names for messages, owned */
 	size_t nfiles;
-	char *ns; /* nameservers CSV being built */
-	size_t ns_len;
 };
+
+/* ---- config_keys.c: shared helpers and scalar values ---- */
 
 /* Record the first error as "file:line: message"; later ones are dropped. */
 void loader_fail(struct loader *l, const char *fmt, ...)
@@ -111,29 +123,62 @@ void loader_fail(struct loader *l, const char *fmt, ...)
 void loader_oom(struct loader *l);
 /* Make room in *array (elements of size bytes) for one more than n. */
 int loader_grow(void **array, size_t size, size_t n, size_t *cap);
-/* Scalar keys take one value per section; [rblmond] counts as one. */
-bool loader_once(struct loader *l, unsigned bit, const char *name);
 /* Strip white space at both ends, in place. */
 char *loader_trim(char *s);
-/* Read one file (the top one or an include) into l. */
-int loader_file(struct loader *l, const char *path);
-/* Note where a scalar [rblmond] key stands, for checks after parsing. */
-void loader_key_at(struct loader *l, struct config_key_loc *at);
+/* Read the value of a scalar key k (parser LOADER_DURATION to LOADER_URL)
+ * into field. */
+void loader_value(struct loader *l, const struct config_key *k,
+    const char *value, void *field);
 
+/* ---- config_lists.c: repeatable keys ---- */
+
+/* nameservers: append the servers in value to *csv ("ip:port,..."). */
+void loader_nameservers(struct loader *l, const char *value, char **csv);
+/* ip, net, domain: a target line of the current [targets] section. */
+void loader_target_line(struct loader *l, enum loader_parser p,
+    const char *value);
+/* listed, refused, code, test_listed, test_unlisted of the current zone. */
+void loader_zone_list(struct loader *l, const struct config_key *k,
+    const char *value);
 /* Add a target of a group, named by the seq-th target line. 0 or -errno. */
 int loader_push_target(struct loader *l, const struct target *t,
     uint16_t group, size_t seq);
 
-/* Checks once the whole file is read (config_check.c); they loader_fail. */
+/* ---- config_table.c: the table and its walk ---- */
+
+/* The key name of section sec, or NULL. */
+const struct config_key *loader_key_find(enum config_section sec,
+    const char *name);
+/* Index of k in the table. */
+size_t loader_key_index(const struct config_key *k);
+/*
+ * The key a line names in the current section, checked: NULL (and the
+ * error recorded) when it is unknown there, or scalar and given before
+ * in this section; else its place is noted for later checks.
+ */
+const struct config_key *loader_key_take(struct loader *l, const char *name);
+/* Read value for k (from loader_key_take) into its field. */
+void loader_key_set(struct loader *l, const struct config_key *k,
+    const char *value);
+/* Where the [rblmond] key name was given (file NULL: not given). */
+const struct config_key_loc *loader_rblmond_at(const struct loader *l,
+    const char *name);
+/* The line of zone i's scalar key name, 0 when not given. */
+int loader_zone_line(const struct loader *l, size_t i, const char *name);
+
+/* ---- config_read.c: files and sections ---- */
+
+/* Read one file (the top one or an include) into l. */
+int loader_file(struct loader *l, const char *path);
+
+/* ---- config_check.c: checks once the whole file is read ---- */
+
+/* These loader_fail. */
 void loader_test_points(struct loader *l);
 void loader_check_query_life(struct loader *l);
 void loader_check_zones(struct loader *l);
-/* Warn about zones of retired lists. 0 or -ENOMEM. */
+/* Warn about zones of retired lists, budgets and rates. 0 or -ENOMEM. */
 int loader_warn_retired(struct loader *l);
-
-/* The keys of each section (config_keys.c). */
-void loader_rblmond_key(struct loader *l, const char *name, const char *value);
-void loader_targets_key(struct loader *l, const char *name, const char *value);
-void loader_zone_key(struct loader *l, const char *name, const char *value);
+int loader_warn_pace(struct loader *l);
 
 #endif
