@@ -79,7 +79,9 @@ static const struct resolver_row {
 START_TEST(test_contract)
 {
 	const struct resolver_row *row = &resolver_rows[_i];
-	struct resolver_options o = { "127.0.0.1:9", 500, 1 };
+	struct resolver_options o = {
+		.nameservers = "127.0.0.1:9", .timeout_ms = 500, .tries = 1,
+	};
 	struct event_base *base = event_base_new();
 	struct run t = { .action = row->action };
 	char err[256];
@@ -118,7 +120,9 @@ END_TEST
 /* Too long to be a name: refused, and no callback ever follows. */
 START_TEST(test_too_long)
 {
-	struct resolver_options o = { "127.0.0.1:9", 500, 1 };
+	struct resolver_options o = {
+		.nameservers = "127.0.0.1:9", .timeout_ms = 500, .tries = 1,
+	};
 	struct event_base *base = event_base_new();
 	struct run t = { .action = CB_NOTHING };
 	char name[300], err[256];
