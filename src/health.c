@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Zone health from the RFC 5782 §5 test points: a list must list its
- * positive point and must not list its negative one. Pure.
+ * positive point and must not list its negative one; a new state is
+ * accepted only after agreeing rounds, and a window of the zone's recent
+ * answers says when to probe early. Pure.
  */
 #include <stdint.h>
 #include <string.h>
@@ -96,4 +98,86 @@ health_zone_point(const struct zone *z, bool positive, struct target *ret)
 	}
 	health_test_point(kind, positive, ret);
 	return true;
+}
+
+/* Take decided as the zone's state; nothing waits any more. */
+static enum health_step
+health_track_accept(struct health_track *t, enum zone_health decided)
+{
+	t->state = (uint8_t)decided;
+	t->cand = HEALTH_UNKNOWN;
+	t->agree = 0;
+	return HEALTH_STEP_CHANGED;
+}
+
+enum health_step
+health_track_step(struct health_track *t, enum zone_health decided,
+    unsigned need)
+{
+	/* need 0 needs no guard: the first round already agrees once. */
+	if (need > UINT8_MAX)
+		need = UINT8_MAX;
+	/* A round that decided nothing is no evidence either way. */
+	if (decided == HEALTH_UNKNOWN || (unsigned)decided >= HEALTH_COUNT)
+		return t->cand != HEALTH_UNKNOWN ? HEALTH_STEP_PENDING :
+		    HEALTH_STEP_SAME;
+	if (decided == t->state) {
+		t->cand = HEALTH_UNKNOWN;
+		t->agree = 0;
+		return HEALTH_STEP_SAME;
+	}
+	/*
+	 * A healthy first answer needs no second opinion: it raises no
+	 * alert, and waiting would only hold back the zone's results.
+	 */
+	if (t->state == HEALTH_UNKNOWN && decided == HEALTH_OK)
+		return health_track_accept(t, decided);
+	/* A waiting candidate has agree < need <= UINT8_MAX: no overflow. */
+	if (t->cand == decided) {
+		t->agree++;
+	} else {
+		t->cand = (uint8_t)decided;
+		t->agree = 1;
+	}
+	if (t->agree < need)
+		return HEALTH_STEP_PENDING;
+	return health_track_accept(t, decided);
+}
+
+void
+health_window_add(struct health_window *w, enum verdict v)
+{
+	switch (v) {
+	case VERDICT_REFUSED:
+	case VERDICT_BOGUS:
+	case VERDICT_ERROR:
+		w->bad++;
+		break;
+	case VERDICT_CLEAN:
+	case VERDICT_LISTED:
+	case VERDICT_IGNORED:
+		break;
+	default:
+		/* Suppressed says nothing about the zone's answers. */
+		return;
+	}
+	w->n++;
+	/* Halving an even count keeps "at least half bad" as it was. */
+	if (w->n >= HEALTH_WINDOW_MAX) {
+		w->n /= 2;
+		w->bad /= 2;
+	}
+}
+
+bool
+health_window_bad(const struct health_window *w)
+{
+	return w->n >= HEALTH_WINDOW_MIN && (uint32_t)w->bad * 2 >= w->n;
+}
+
+void
+health_window_reset(struct health_window *w)
+{
+	w->n = 0;
+	w->bad = 0;
 }
