@@ -129,7 +129,7 @@ typedef void store_event_cb(const struct event *ev, bool durable,
  */
 int store_flush(struct store *s, store_event_cb *cb, void *arg);
 
-/* Transactions store_flush() has committed since open. */
+/* Transactions committed since open (by store_flush(): one per flush). */
 uint64_t store_transactions(const struct store *s);
 
 /*

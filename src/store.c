@@ -619,7 +619,6 @@ store_flush(struct store *s, store_event_cb *cb, void *arg)
 	r = write_queue(s);
 	s->busy = true;
 	if (r == 0) {
-		s->transactions++;
 		drop_ops(s);
 		TAILQ_CONCAT(&done, &s->evs, link);
 		while ((e = TAILQ_FIRST(&done)) != NULL) {
@@ -820,6 +819,15 @@ store_history(struct store *s, const char *target, unsigned limit,
 }
 
 /* ---- open and close ---- */
+
+/* Every commit on the connection counts, so a flush that took more than
+ * one transaction would show. */
+static int
+count_commit(void *arg)
+{
+	((struct store *)arg)->transactions++;
+	return 0;
+}
 
 /* A failure at open: the message names the path; errno from the OS. */
 static int
@@ -1119,6 +1127,7 @@ store_open(const char *path, const struct store_options *o,
 	}
 	if ((r = db_setup(s, o->max_pages, err, errlen)) != 0)
 		goto fail;
+	sqlite3_commit_hook(s->db, count_commit, s);
 	*ret = s;
 	return 0;
 fail:

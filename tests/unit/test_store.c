@@ -1084,6 +1084,51 @@ START_TEST(test_disk_full)
 }
 END_TEST
 
+/*
+ * A write that fails in the middle of a batch (a trigger another
+ * connection put there; SQLite does not roll such a failure back by
+ * itself): nothing of the batch is visible, the write lock is released,
+ * and once the cause is gone the next flush writes the whole batch.
+ */
+START_TEST(test_failed_write_rolls_back)
+{
+	struct store *s = open_ok(NULL);
+	struct seen *sn = calloc(1, sizeof(*sn));
+	struct event ev = mkevent(EVENT_LISTED, "b", 5);
+	sqlite3 *db;
+
+	ck_assert_ptr_nonnull(sn);
+	put_pair(s, "a", "z", "1");
+	flush_ok(s);
+	db = raw_open(dbpath);
+	raw_exec(db, "CREATE TRIGGER poison BEFORE INSERT ON pairs"
+	    " WHEN NEW.target = 'poison' BEGIN"
+	    " SELECT RAISE(ABORT, 'poisoned'); END;");
+	put_pair(s, "b", "z", "1");
+	put_pair(s, "poison", "z", "1");
+	ck_assert_int_eq(store_event_add(s, &ev), 0);
+	ck_assert_int_eq(store_flush(s, seen_cb, sn), -EIO);
+	ck_assert_msg(strstr(store_last_error(s), "poisoned") != NULL, "%s",
+	    store_last_error(s));
+	ck_assert_uint_eq(sn->n, 1);
+	ck_assert(!sn->e[0].durable);
+	ck_assert_uint_eq(store_queued(s), 3);
+	ck_assert_int_eq(raw_long(dbpath, "SELECT count(*) FROM pairs"), 1);
+	ck_assert_int_eq(raw_long(dbpath, "SELECT count(*) FROM events"), 0);
+	/* Busy (and so a failure here) if the transaction were still open. */
+	raw_exec(db, "DROP TRIGGER poison");
+	sqlite3_close(db);
+	ck_assert_int_eq(store_flush(s, seen_cb, sn), 0);
+	ck_assert_uint_eq(sn->n, 1);
+	ck_assert_int_eq(raw_long(dbpath, "SELECT count(*) FROM pairs"), 3);
+	ck_assert_str_eq(raw_text(dbpath, "SELECT target || sent FROM events"),
+	    "b1");
+	free(sn);
+	store_close(s);
+	assert_integrity(dbpath);
+}
+END_TEST
+
 /* ---- history ---- */
 
 static const struct history_row {
@@ -1187,6 +1232,7 @@ store_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_corrupt, 0, NROWS(corrupt_rows));
 	tcase_add_test(tc, test_disk_full);
+	tcase_add_test(tc, test_failed_write_rolls_back);
 	tcase_add_test(tc, test_close_null);
 	suite_add_tcase(s, tc);
 	return s;
