@@ -191,9 +191,15 @@ class ServiceTest(unittest.TestCase):
         datarootdir = gnu("DATAROOTDIR", "share")
         cls.datadir = gnu("DATADIR", datarootdir)
         cls.mandir = gnu("MANDIR", os.path.join(datarootdir, "man"))
-        # GNUInstallDirs: /etc under the prefix /usr, else PREFIX/etc.
-        cls.sysconfdir = "/etc" if prefix == "/usr" else \
-            os.path.join(prefix, "etc")
+        # GNUInstallDirs: /etc under the prefix /usr, /etc/opt/X under
+        # /opt/X, else PREFIX/etc.
+        if prefix in ("/", "/usr"):
+            cls.sysconfdir = "/etc"
+        elif prefix.startswith("/opt/"):
+            cls.sysconfdir = "/etc" + prefix
+        else:
+            cls.sysconfdir = os.path.join(prefix, cache.get(
+                "CMAKE_INSTALL_SYSCONFDIR") or "etc")
         pc = run([tool("pkg-config"), "--variable=systemdsystemunitdir",
                   "systemd"])
         if pc.returncode == 0 and pc.stdout.strip():
