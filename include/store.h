@@ -17,11 +17,13 @@ struct store;
 
 /*
  * Most entries the write queue holds by default (pair and zone changes,
- * events, marks together). Pair and zone changes on the same key replace
- * each other in the queue, so the queue grows with the number of keys
- * changed and events added while the disk refuses writes, not with time.
+ * events and marks together; a change or an event takes about 150 bytes
+ * plus its strings, a mark 16). Changes of the same key replace each
+ * other in the queue, so while the disk refuses writes the queue grows
+ * with the keys changed and the events added, not with time: 2^18 holds
+ * a whole listed /16 on four zones.
  */
-#define STORE_QUEUE_MAX ((size_t)1 << 20)
+#define STORE_QUEUE_MAX ((size_t)1 << 18)
 
 struct store_options {
 	uint32_t busy_timeout_ms; /* 0: 5000 */
