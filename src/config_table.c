@@ -68,7 +68,8 @@ static const struct config_key config_key_table[] = {
 	    .parser = LOADER_DURATION, IN_CONFIG(interval_ms),
 	    .min = SECOND_MS, .max = 30 * DAY_MS },
 	{ .name = "jitter", .section = RBLMOND, .type = "percent",
-	    .def = "10%", .range = "0% to 100%", .unit = "% of a pair's slot",
+	    .def = "10%", .range = "0% to 100%",
+	    .unit = "percent of a check's slot",
 	    .help = "how far a check may move inside its slot of the "
 		    "interval",
 	    .parser = LOADER_PERCENT, IN_CONFIG(jitter_permille), .min = 0,

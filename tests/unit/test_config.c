@@ -1,122 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Table-driven tests of the configuration loader: files written to a
- * temporary folder, loaded, and either checked value by value or matched
- * against the exact "FILE:LINE: message" they must be rejected with.
+ * Table-driven tests of the configuration loader's syntax, sections,
+ * targets and zone code sets: files written to a temporary folder,
+ * loaded, and either checked value by value or matched against the exact
+ * "FILE:LINE: message" they must be rejected with.
  */
-#include <check.h>
-
-#include "unit.h"
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-#include <sys/stat.h>
-
-#include "config.h"
-#include "health.h"
-
-/* "@" in a row's expected text stands for the temporary folder. */
-#define MAIN "@/main.conf"
-#define INC "@/inc.conf"
-
-/* A minimal valid body, so rows show only what they are about. */
-#define TARGET "[targets]\nip = 192.0.2.1\n"
-#define ZONE "[zone zen.example]\n"
-
-struct tmpdir {
-	char path[256];
-};
-
-static void
-tmp_make(struct tmpdir *t)
-{
-	const char *base = getenv("TMPDIR");
-
-	snprintf(t->path, sizeof(t->path), "%s/rblmon-test-config-XXXXXX",
-	    base != NULL && base[0] != '\0' ? base : "/tmp");
-	ck_assert_msg(mkdtemp(t->path) != NULL, "mkdtemp: %s",
-	    strerror(errno));
-}
-
-static void
-tmp_write(const struct tmpdir *t, const char *name, const char *text)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", t->path, name);
-	f = fopen(path, "w");
-	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
-	ck_assert(fputs(text, f) >= 0);
-	ck_assert(fclose(f) == 0);
-}
-
-static void
-tmp_remove(const struct tmpdir *t)
-{
-	static const char *const names[] = { "main.conf", "inc.conf", "fifo" };
-	char path[512];
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
-		snprintf(path, sizeof(path), "%s/%s", t->path, names[i]);
-		unlink(path);
-	}
-	rmdir(t->path);
-}
-
-/* Replace each '@' in tmpl with dir. */
-static void
-expand(const char *tmpl, const char *dir, char *out, size_t len)
-{
-	size_t n = 0, dlen = strlen(dir);
-
-	for (const char *s = tmpl; *s != '\0' && n + 1 < len; s++) {
-		if (*s == '@' && n + dlen + 1 < len) {
-			memcpy(out + n, dir, dlen);
-			n += dlen;
-		} else if (*s != '@') {
-			out[n++] = *s;
-		}
-	}
-	out[n] = '\0';
-}
-
-/* Write the row's files, load main.conf, clean up; returns the rc. */
-static int
-load_row(const char *main_text, const char *inc_text, char *dir,
-    size_t dirlen, struct config **ret, char *err, size_t errlen)
-{
-	struct tmpdir t;
-	char path[512];
-	int rc;
-
-	tmp_make(&t);
-	if (main_text != NULL)
-		tmp_write(&t, "main.conf", main_text);
-	if (inc_text != NULL)
-		tmp_write(&t, "inc.conf", inc_text);
-	snprintf(path, sizeof(path), "%s/main.conf", t.path);
-	err[0] = '\0';
-	rc = config_load(path, ret, err, errlen);
-	tmp_remove(&t);
-	snprintf(dir, dirlen, "%s", t.path);
-	return rc;
-}
+#include "config_test.h"
 
 /* ---- rejected files ---- */
-
-struct bad_row {
-	const char *name;
-	const char *main; /* NULL: main.conf is not written */
-	const char *inc;  /* inc.conf, or NULL */
-	int rc;
-	const char *err;
-};
-
-#define LONG63 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
 static const struct bad_row bad_rows[] = {
 	{ "unknown key in [rblmond]", "[rblmond]\nfoo = 1\n" TARGET ZONE,
@@ -446,31 +337,11 @@ static const struct bad_row bad_rows[] = {
 
 START_TEST(test_bad)
 {
-	const struct bad_row *r = &bad_rows[_i];
-	struct config *c = NULL;
-	char err[1024], want[1024], dir[256];
-	int rc;
-
-	rc = load_row(r->main, r->inc, dir, sizeof(dir), &c, err, sizeof(err));
-	expand(r->err, dir, want, sizeof(want));
-	ck_assert_msg(rc == r->rc, "%s: rc %d (%s), expected %d", r->name, rc,
-	    err, r->rc);
-	ck_assert_msg(c == NULL, "%s: config written on error", r->name);
-	ck_assert_msg(strcmp(err, want) == 0, "%s:\n got  \"%s\"\n want \"%s\"",
-	    r->name, err, want);
+	bad_row_check(&bad_rows[_i]);
 }
 END_TEST
 
 /* ---- accepted files ---- */
-
-typedef void check_fn(const struct config *c, const char *row);
-
-struct good_row {
-	const char *name;
-	const char *main;
-	const char *inc;
-	check_fn *check;
-};
 
 static void
 target_text(const struct config *c, size_t i, char *buf)
@@ -493,16 +364,6 @@ assert_targets(const struct config *c, const char *row, const char *want)
 	}
 	ck_assert_msg(strcmp(got, want) == 0, "%s: targets\n got  %s\n want %s",
 	    row, got, want);
-}
-
-static const struct zone *
-find_zone(const struct config *c, const char *row, const char *name)
-{
-	for (size_t i = 0; i < c->nzones; i++)
-		if (strcmp(c->zones[i].name, name) == 0)
-			return &c->zones[i];
-	ck_abort_msg("%s: no zone %s", row, name);
-	return NULL;
 }
 
 static void
@@ -700,18 +561,6 @@ check_zone_name(const struct config *c, const char *row)
 	    c->zones[0].name);
 }
 
-/* Text of the point zone z probes (positive or not), or "-" for none. */
-static void
-point_text(const struct zone *z, bool positive, char *buf)
-{
-	struct target t;
-
-	if (!health_zone_point(z, positive, &t))
-		snprintf(buf, TARGET_TEXT_MAX, "-");
-	else
-		ck_assert(target_format(&t, buf, TARGET_TEXT_MAX) == 0);
-}
-
 static void
 check_no_warnings(const struct config *c, const char *row)
 {
@@ -863,247 +712,7 @@ static const struct good_row good_rows[] = {
 
 START_TEST(test_good)
 {
-	const struct good_row *r = &good_rows[_i];
-	struct config *c = NULL;
-	char err[1024], dir[256];
-	int rc;
-
-	rc = load_row(r->main, r->inc, dir, sizeof(dir), &c, err, sizeof(err));
-	ck_assert_msg(rc == 0, "%s: rc %d: %s", r->name, rc, err);
-	ck_assert_msg(c != NULL, "%s: no config", r->name);
-	r->check(c, r->name);
-	config_free(c);
-}
-END_TEST
-
-/* The shipped sample (and the zones it includes) must always load. */
-START_TEST(test_sample)
-{
-	const char *data = getenv("TESTS_DATA");
-	struct config *c = NULL;
-	char path[1024], err[1024];
-	const struct zone *z;
-	int rc;
-
-	snprintf(path, sizeof(path), "%s/../../conf/rblmond.conf",
-	    data != NULL ? data : "tests/data");
-	rc = config_load(path, &c, err, sizeof(err));
-	ck_assert_msg(rc == 0, "sample %s: rc %d: %s", path, rc, err);
-	ck_assert_msg(c->nzones >= 10, "sample: %zu zones", c->nzones);
-	ck_assert_msg(c->ntargets > 0, "sample: no targets");
-	z = find_zone(c, "sample", "zen.spamhaus.org");
-	ck_assert_msg(zone_code_refused(z, 0x7ffffffe), "sample: ZEN refuses "
-	    "127.255.255.254");
-	ck_assert_msg(zone_code_listed(z, 0x7f000004), "sample: ZEN lists "
-	    "127.0.0.4");
-	z = find_zone(c, "sample", "multi.uribl.com");
-	ck_assert_msg(z->type == ZONE_DOMAIN, "sample: URIBL type");
-	ck_assert_msg(zone_code_refused(z, 0x7f000001), "sample: URIBL "
-	    "refuses 127.0.0.1");
-	ck_assert_msg(zone_code_listed(z, 0x7f000004), "sample: URIBL grey");
-	config_free(c);
-}
-END_TEST
-
-/*
- * The catalogue's domain lists are probed with their own documented test
- * names, and the answers those names get are listings (present), while
- * INVALID stays the negative point (RFC 5782 §5).
- */
-static const struct sample_point_row {
-	const char *zone;
-	const char *point;
-	uint32_t answer; /* what the list answers for its test name */
-} sample_point_rows[] = {
-	{ "dbl.spamhaus.org", "dbltest.com", 0x7f000102 },
-	{ "multi.uribl.com", "test.uribl.com", 0x7f00000e },
-	{ "multi.surbl.org", "test.surbl.org", 0x7f0000fe },
-	{ "zen.spamhaus.org", "127.0.0.2", 0x7f000002 },
-};
-
-START_TEST(test_sample_points)
-{
-	const struct sample_point_row *r = &sample_point_rows[_i];
-	const char *data = getenv("TESTS_DATA");
-	struct config *c = NULL;
-	char path[1024], err[1024], pos[TARGET_TEXT_MAX], neg[TARGET_TEXT_MAX];
-	const struct zone *z;
-
-	snprintf(path, sizeof(path), "%s/../../conf/rblmond.conf",
-	    data != NULL ? data : "tests/data");
-	ck_assert_msg(config_load(path, &c, err, sizeof(err)) == 0, "%s", err);
-	z = find_zone(c, "sample", r->zone);
-	point_text(z, true, pos);
-	point_text(z, false, neg);
-	ck_assert_msg(strcmp(pos, r->point) == 0, "%s probes %s", r->zone,
-	    pos);
-	ck_assert_msg(strcmp(neg, z->type == ZONE_DOMAIN ? "invalid" :
-	    "127.0.0.1") == 0, "%s: negative point %s", r->zone, neg);
-	ck_assert_msg(!zone_code_refused(z, r->answer) &&
-	    zone_code_listed(z, r->answer), "%s: test answer not listed",
-	    r->zone);
-	ck_assert_msg(c->nwarnings == 0, "sample: %zu warnings", c->nwarnings);
-	if (strcmp(r->zone, "multi.surbl.org") == 0) {
-		uint32_t dm = 0x7f000004, ct = 0x7f000020;
-		const char *labels[4];
-
-		ck_assert(zone_code_listed(z, dm) && zone_code_listed(z, ct));
-		ck_assert(zone_labels(z, &dm, 1, labels, 4) == 1 &&
-		    strcmp(labels[0], "SURBL DM disposable mail") == 0);
-		ck_assert(zone_labels(z, &ct, 1, labels, 4) == 1 &&
-		    strcmp(labels[0], "SURBL CT click tracker") == 0);
-	}
-	config_free(c);
-}
-END_TEST
-
-/* The fixture in tests/data/config: everything at its default. */
-START_TEST(test_fixture)
-{
-	const char *data = getenv("TESTS_DATA");
-	struct config *c = NULL;
-	char path[1024], err[1024];
-	int rc;
-
-	snprintf(path, sizeof(path), "%s/config/minimal.conf",
-	    data != NULL ? data : "tests/data");
-	rc = config_load(path, &c, err, sizeof(err));
-	ck_assert_msg(rc == 0, "fixture %s: rc %d: %s", path, rc, err);
-	ck_assert_msg(c->timeout_ms == CONFIG_DEFAULT_TIMEOUT_MS &&
-	    c->tries == CONFIG_DEFAULT_TRIES &&
-	    c->max_inflight == CONFIG_DEFAULT_MAX_INFLIGHT &&
-	    c->max_net_addresses == CONFIG_DEFAULT_MAX_NET_ADDRESSES,
-	    "fixture: defaults");
-	ck_assert_msg(c->ntargets == 1 && c->nzones == 1 &&
-	    config_pairs(c) == 1, "fixture: one pair");
-	config_free(c);
-}
-END_TEST
-
-/* A folder given as the configuration is refused, not read as empty. */
-START_TEST(test_folder)
-{
-	struct tmpdir t;
-	struct config *c = NULL;
-	char err[1024], want[1024];
-	int rc;
-
-	tmp_make(&t);
-	rc = config_load(t.path, &c, err, sizeof(err));
-	tmp_remove(&t);
-	snprintf(want, sizeof(want), "%s: cannot open: Is a directory",
-	    t.path);
-	ck_assert_int_eq(rc, -EISDIR);
-	ck_assert_str_eq(err, want);
-}
-END_TEST
-
-/* ---- warnings: files that load, with something to say ---- */
-
-static const struct warn_row {
-	const char *name;
-	const char *main;
-	const char *inc;
-	const char *want; /* every warning, each ending in a newline */
-} warn_rows[] = {
-	{ "a current list: no warning", TARGET ZONE, NULL, "" },
-	{ "SORBS", TARGET "[zone dnsbl.sorbs.net]\n", NULL,
-	    MAIN ":3: warning: [zone dnsbl.sorbs.net]: SORBS (retired "
-		 "2024-06-05): its zones are no longer served: checks fail or "
-		 "come back empty; instead, use zen.spamhaus.org (with "
-		 "bl.spamcop.net or bl.mailspike.net beside it)\n" },
-	{ "a zone under a retired one, named in upper case",
-	    TARGET ZONE "[zone Spam.DNSBL.Sorbs.NET.]\n", NULL,
-	    MAIN ":4: warning: [zone spam.dnsbl.sorbs.net]: SORBS (retired "
-		 "2024-06-05): its zones are no longer served: checks fail or "
-		 "come back empty; instead, use zen.spamhaus.org (with "
-		 "bl.spamcop.net or bl.mailspike.net beside it)\n" },
-	{ "one warning per retired zone, at its own line, in an include",
-	    "[rblmond]\ninclude = inc.conf\n" TARGET
-	    "[zone ix.dnsbl.manitu.net]\n",
-	    "[zone zen.example]\n[zone bl.spamcannibal.org]\n",
-	    INC ":2: warning: [zone bl.spamcannibal.org]: SpamCannibal (retired "
-		"2018): a parking wildcard answers every query with an "
-		"address outside 127.0.0.0/8 (every check bogus); instead, "
-		"use zen.spamhaus.org (with bl.spamcop.net or "
-		"bl.mailspike.net beside it)\n"
-	    MAIN ":5: warning: [zone ix.dnsbl.manitu.net]: NiX Spam (retired "
-		 "2025-01-16): the zone is empty: every check comes back clean, "
-		 "whatever the target; instead, use zen.spamhaus.org (with "
-		 "bl.spamcop.net or bl.mailspike.net beside it)\n" },
-	{ "a name that only ends like a retired one",
-	    TARGET "[zone notsorbs.net]\n", NULL, "" },
-};
-
-START_TEST(test_warnings)
-{
-	const struct warn_row *r = &warn_rows[_i];
-	struct config *c = NULL;
-	char err[1024], want[2048], got[2048] = "", dir[256];
-	size_t n = 0;
-	int rc;
-
-	rc = load_row(r->main, r->inc, dir, sizeof(dir), &c, err, sizeof(err));
-	ck_assert_msg(rc == 0, "%s: rc %d: %s", r->name, rc, err);
-	for (size_t i = 0; i < c->nwarnings && n < sizeof(got); i++)
-		n += (size_t)snprintf(got + n, sizeof(got) - n, "%s\n",
-		    c->warnings[i]);
-	expand(r->want, dir, want, sizeof(want));
-	ck_assert_msg(strcmp(got, want) == 0, "%s:\n got  \"%s\"\n want \"%s\"",
-	    r->name, got, want);
-	config_free(c);
-}
-END_TEST
-
-/*
- * A FIFO as the file or as an include would block for ever (Check's
- * timeout ends the test if it does): only regular files are read.
- */
-static const struct fifo_row {
-	const char *name;
-	const char *top;  /* the file given to config_load, under the folder */
-	const char *main; /* main.conf, or NULL */
-	const char *err;
-} fifo_rows[] = {
-	{ "FIFO as the configuration", "fifo", NULL,
-	    "@/fifo: not a regular file" },
-	{ "FIFO as an include", "main.conf",
-	    "[rblmond]\ninclude = fifo\n" TARGET ZONE,
-	    MAIN ":2: include: \"@/fifo\": not a regular file" },
-};
-
-START_TEST(test_fifo)
-{
-	const struct fifo_row *r = &fifo_rows[_i];
-	struct config *c = NULL;
-	struct tmpdir t;
-	char path[512], err[1024], want[1024];
-	int rc;
-
-	tmp_make(&t);
-	snprintf(path, sizeof(path), "%s/fifo", t.path);
-	ck_assert_msg(mkfifo(path, 0600) == 0, "mkfifo: %s", strerror(errno));
-	if (r->main != NULL)
-		tmp_write(&t, "main.conf", r->main);
-	snprintf(path, sizeof(path), "%s/%s", t.path, r->top);
-	rc = config_load(path, &c, err, sizeof(err));
-	tmp_remove(&t);
-	expand(r->err, t.path, want, sizeof(want));
-	ck_assert_msg(rc == -EINVAL && c == NULL, "%s: rc %d", r->name, rc);
-	ck_assert_msg(strcmp(err, want) == 0, "%s:\n got  \"%s\"\n want \"%s\"",
-	    r->name, err, want);
-}
-END_TEST
-
-/* A character device is no configuration either, and never ends. */
-START_TEST(test_device)
-{
-	struct config *c = NULL;
-	char err[1024];
-
-	ck_assert_int_eq(config_load("/dev/zero", &c, err, sizeof(err)),
-	    -EINVAL);
-	ck_assert_str_eq(err, "/dev/zero: not a regular file");
+	good_row_check(&good_rows[_i]);
 }
 END_TEST
 
@@ -1112,8 +721,6 @@ START_TEST(test_free_null)
 	config_free(NULL);
 }
 END_TEST
-
-#define NROWS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static Suite *
 config_suite(void)
@@ -1124,14 +731,6 @@ config_suite(void)
 
 	tcase_add_loop_test(bad, test_bad, 0, NROWS(bad_rows));
 	tcase_add_loop_test(good, test_good, 0, NROWS(good_rows));
-	tcase_add_test(good, test_sample);
-	tcase_add_loop_test(good, test_sample_points, 0,
-	    NROWS(sample_point_rows));
-	tcase_add_test(good, test_fixture);
-	tcase_add_test(bad, test_folder);
-	tcase_add_loop_test(bad, test_fifo, 0, NROWS(fifo_rows));
-	tcase_add_test(bad, test_device);
-	tcase_add_loop_test(good, test_warnings, 0, NROWS(warn_rows));
 	tcase_add_test(good, test_free_null);
 	suite_add_tcase(s, bad);
 	suite_add_tcase(s, good);
