@@ -71,7 +71,7 @@ int resolver_new(struct event_base *base, const struct resolver_options *o,
  * Send a query for the fully qualified qname (no search list, no final
  * dot needed; at most 255 characters). Returns 0 (cb follows, see above),
  * -ENOMEM, or -ENAMETOOLONG; no malloc once as many queries as ever
- * before are in flight.
+ * before are in flight, but for the new channels of a recycle.
  */
 int resolver_query(struct resolver *r, const char *qname,
     enum resolver_qtype type, resolver_cb *cb, void *arg);
@@ -115,7 +115,10 @@ void resolver_recycle(struct resolver *r);
 /* Recycles that made new channels, since resolver_new(). */
 uint64_t resolver_recycles(const struct resolver *r);
 
-/* Old channels still answering queries sent before a recycle. */
+/*
+ * Old sets of channels still answering queries sent before a recycle;
+ * 0 once every such query has ended.
+ */
 size_t resolver_draining(const struct resolver *r);
 
 /*
