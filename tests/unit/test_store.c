@@ -565,6 +565,7 @@ START_TEST(test_refused)
 	if (before != NULL) {
 		/* Refused, and left as it was. */
 		assert_same_bytes(path, before, blen);
+		assert_integrity(path);
 		free(before);
 	}
 }
@@ -1002,6 +1003,7 @@ START_TEST(test_corrupt)
 	ck_assert_str_ne(store_moved_aside(s), moved);
 	assert_same_bytes(moved, before, blen);
 	store_close(s);
+	assert_integrity(dbpath);
 	free(before);
 	free(wal_before);
 }
