@@ -35,7 +35,9 @@
  * from evtimer_new() and evsignal_new(), never records.
  */
 
-#define HOOK_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+/* The one variable a command gets besides the event. */
+#define HOOK_PATH \
+	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* One event for the command: waiting in the queue, then running. */
 struct hook_job {
@@ -65,6 +67,7 @@ struct hook {
 };
 
 static void hook_start_queued(struct hook *h);
+static bool hook_reap(struct hook *h, struct hook_job *j, bool block);
 
 /* "NAME=value" with value escaped and capped; NULL when out of memory. */
 static char *
@@ -200,6 +203,11 @@ hook_timer_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	/* Ended and not reaped yet (a SIGCHLD not seen): not a timeout. */
+	if (hook_reap(h, j, false)) {
+		hook_start_queued(h);
+		return;
+	}
 	if (j->term_sent) {
 		log_warn("alert_command %s for %s did not end on SIGTERM: "
 			 "sending SIGKILL", h->cmd, j->desc);

@@ -37,7 +37,7 @@ notify_send(const char *msg)
 		return -ENAMETOOLONG;
 	memcpy(sun.sun_path, path, plen);
 	if (path[0] == '@') {
-		/* Abstract: a leading NUL, and the length says where it ends. */
+		/* Abstract: a leading NUL; the length says where it ends. */
 		sun.sun_path[0] = '\0';
 		alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
 		    plen);

@@ -31,8 +31,12 @@
 /* libevent reads the coarse monotonic clock: a timer may fire a few ms
  * before the precise clock says it is due. */
 #define TIMER_SLACK_MS 10
+/* The longest a test waits for its commands, inside Check's default
+ * 4 s test timeout. */
+#define IDLE_MS 3000
 
-#define PATH_VALUE "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define PATH_VALUE \
+	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* The variables in the order hook_env_build() writes them. */
 static const char *const var_names[] = {
@@ -75,7 +79,8 @@ static const char *const full_env[] = {
 	"RBLMON_CODES=127.0.0.2,127.0.0.4",
 	"RBLMON_LABELS=SBL,XBL",
 	"RBLMON_TXT=Listed by \"SBL\"",
-	"RBLMON_DELIST_URL=https://check.spamhaus.org/results/?query=192.0.2.25",
+	"RBLMON_DELIST_URL="
+	    "https://check.spamhaus.org/results/?query=192.0.2.25",
 	"RBLMON_SINCE=2026-12-01T10:00:00Z",
 	"RBLMON_DURATION=11525",
 	"RBLMON_SEVERITY=critical",
@@ -437,7 +442,7 @@ run_capture(struct rig *r, const struct event *ev, const char *path,
 	ck_assert_int_eq(hook_run(r->hook, ev), 0);
 	ck_assert_int_ge(dup2(saved, STDOUT_FILENO), 0);
 	close(saved);
-	ck_assert(run_idle(r->base, r->hook, r->o.max_running, 5000));
+	ck_assert(run_idle(r->base, r->hook, r->o.max_running, IDLE_MS));
 	return slurp(path, buf, len);
 }
 
@@ -508,7 +513,7 @@ START_TEST(test_run_env_script)
 
 		rig_init(&r, argv, 0, 0, 0);
 		ck_assert_int_eq(hook_run(r.hook, &ev), 0);
-		ck_assert(run_idle(r.base, r.hook, 1, 5000));
+		ck_assert(run_idle(r.base, r.hook, 1, IDLE_MS));
 	}
 	hook_get_stats(r.hook, &st);
 	STATS_EQ(st, 1, 0, 0, 0);
@@ -535,7 +540,7 @@ START_TEST(test_run_inherits_fds)
 	struct tmp t;
 	struct rig r;
 	char *out, *sh;
-	int p[2], fd;
+	int p[2], fd, stdin_was;
 
 	tmp_init(&t);
 	out = tmp_file(&t, "inherit.out");
@@ -545,6 +550,8 @@ START_TEST(test_run_inherits_fds)
 	    "else echo fd closed; fi >> \"$1\"\n", 0755);
 	/* stdin a pipe holding data, fd 40 open without O_CLOEXEC, as a
 	 * daemon might have them. */
+	stdin_was = dup(STDIN_FILENO);
+	ck_assert_int_ge(stdin_was, 0);
 	ck_assert_int_eq(pipe(p), 0);
 	ck_assert_int_eq(write(p[1], "LEAK\n", 5), 5);
 	close(p[1]);
@@ -558,12 +565,15 @@ START_TEST(test_run_inherits_fds)
 
 		rig_init(&r, argv, 0, 0, 0);
 		ck_assert_int_eq(hook_run(r.hook, &full_event), 0);
-		ck_assert(run_idle(r.base, r.hook, 1, 5000));
+		ck_assert(run_idle(r.base, r.hook, 1, IDLE_MS));
 	}
 	hook_get_stats(r.hook, &st);
 	STATS_EQ(st, 1, 0, 0, 0);
 	ck_assert_str_eq(slurp(out, buf, sizeof(buf)), "fd closed\n");
 	rig_clear(&r);
+	ck_assert_int_ge(dup2(stdin_was, STDIN_FILENO), 0);
+	close(stdin_was);
+	close(40);
 	tmp_clear(&t);
 }
 END_TEST
@@ -579,15 +589,16 @@ START_TEST(test_run_inherits_signals)
 	unsigned long long blocked = 1, ignored = 1;
 	char buf[1024];
 	struct hook_stats st;
-	sigset_t blk;
+	void (*pipe_was)(int);
+	sigset_t blk, old;
 	struct tmp t;
 	struct rig r;
 
 	tmp_init(&t);
-	signal(SIGPIPE, SIG_IGN);
+	pipe_was = signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&blk);
 	sigaddset(&blk, SIGUSR2);
-	ck_assert_int_eq(sigprocmask(SIG_BLOCK, &blk, NULL), 0);
+	ck_assert_int_eq(sigprocmask(SIG_BLOCK, &blk, &old), 0);
 	rig_init(&r, argv, 0, 0, 0);
 	run_capture(&r, &full_event, tmp_file(&t, "sig.out"), buf,
 	    sizeof(buf));
@@ -601,6 +612,8 @@ START_TEST(test_run_inherits_signals)
 	ck_assert_msg((ignored & ~(3ULL << 31)) == 0, "ignored %llx",
 	    ignored);
 	rig_clear(&r);
+	signal(SIGPIPE, pipe_was);
+	ck_assert_int_eq(sigprocmask(SIG_SETMASK, &old, NULL), 0);
 	tmp_clear(&t);
 }
 END_TEST
@@ -644,15 +657,17 @@ START_TEST(test_queue_order)
 	ck_assert_uint_eq(st.running, q->want_running);
 	ck_assert_uint_eq(st.queued, q->want_queued);
 	ck_assert_uint_eq(st.run, q->want_running);
-	ck_assert(run_idle(r.base, r.hook, q->max_running, 5000));
+	ck_assert(run_idle(r.base, r.hook, q->max_running, IDLE_MS));
 	hook_get_stats(r.hook, &st);
 	STATS_EQ(st, q->events, 0, 0, 0);
 	slurp(out, buf, sizeof(buf));
 	if (q->max_running == 1) {
 		/* One at a time: the file shows the start order. */
-		for (uint32_t i = 1; i <= q->events; i++)
-			snprintf(want + strlen(want), sizeof(want) - strlen(want),
-			    "%u\n", i);
+		for (uint32_t i = 1; i <= q->events; i++) {
+			size_t o = strlen(want);
+
+			snprintf(want + o, sizeof(want) - o, "%u\n", i);
+		}
 		ck_assert_str_eq(buf, want);
 	} else {
 		ck_assert_uint_eq(strlen(buf), 2 * q->events);
@@ -698,7 +713,7 @@ START_TEST(test_timeout)
 		rig_init(&r, argv, 100, 1, 0);
 		t0 = now_ms();
 		ck_assert_int_eq(hook_run(r.hook, &ev), 0);
-		ck_assert(run_idle(r.base, r.hook, 1, 5000));
+		ck_assert(run_idle(r.base, r.hook, 1, IDLE_MS));
 		took = now_ms() - t0;
 	}
 	hook_get_stats(r.hook, &st);
@@ -747,7 +762,7 @@ START_TEST(test_timeout_kill)
 	}
 	t0 = now_ms();
 	ck_assert_int_eq(hook_run(h, &ev), 0);
-	ck_assert(run_idle(base, h, 1, 5000));
+	ck_assert(run_idle(base, h, 1, IDLE_MS));
 	took = now_ms() - t0;
 	hook_get_stats(h, &st);
 	STATS_EQ(st, 1, 0, 1, 0);
@@ -755,6 +770,39 @@ START_TEST(test_timeout_kill)
 	ck_assert_uint_lt(took, 2000);
 	hook_free(h);
 	event_base_free(base);
+	tmp_clear(&t);
+}
+END_TEST
+
+/* A SIGCHLD the loop never sees (blocked here): the timeout timer finds
+ * the ended command and reaps it, without counting a timeout. */
+START_TEST(test_missed_sigchld)
+{
+	struct event ev = event_id(EVENT_LISTED, 1);
+	struct hook_stats st;
+	sigset_t chld, old;
+	struct tmp t;
+	struct rig r;
+	char *sh;
+
+	tmp_init(&t);
+	sh = tmp_script(&t, "quick.sh", "exit 0\n", 0755);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	ck_assert_int_eq(sigprocmask(SIG_BLOCK, &chld, &old), 0);
+	{
+		char *argv[] = { sh, NULL };
+
+		rig_init(&r, argv, 50, 1, 0);
+		ck_assert_int_eq(hook_run(r.hook, &ev), 0);
+		ck_assert_int_eq(hook_run(r.hook, &ev), 0);
+		ck_assert(run_idle(r.base, r.hook, 1, IDLE_MS));
+	}
+	hook_get_stats(r.hook, &st);
+	STATS_EQ(st, 2, 0, 0, 0);
+	ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
+	rig_clear(&r);
+	ck_assert_int_eq(sigprocmask(SIG_SETMASK, &old, NULL), 0);
 	tmp_clear(&t);
 }
 END_TEST
@@ -795,7 +843,7 @@ START_TEST(test_fail)
 
 		rig_init(&r, argv, 0, 0, 0);
 		ck_assert_int_eq(hook_run(r.hook, &ev), 0);
-		ck_assert(run_idle(r.base, r.hook, 1, 5000));
+		ck_assert(run_idle(r.base, r.hook, 1, IDLE_MS));
 		hook_get_stats(r.hook, &st);
 		ck_assert_msg(st.run == f->want_run && st.failed == 1 &&
 			st.timed_out == 0 && st.dropped == 0,
@@ -805,7 +853,7 @@ START_TEST(test_fail)
 		    (unsigned long long)st.timed_out,
 		    (unsigned long long)st.dropped);
 		ck_assert_int_eq(hook_run(r.hook, &ev), 0);
-		ck_assert(run_idle(r.base, r.hook, 1, 5000));
+		ck_assert(run_idle(r.base, r.hook, 1, IDLE_MS));
 		hook_get_stats(r.hook, &st);
 		ck_assert_uint_eq(st.failed, 2);
 	}
@@ -863,14 +911,14 @@ START_TEST(test_overflow)
 		ck_assert_uint_eq(st.running, 1);
 		ck_assert_uint_eq(st.queued, 2);
 		STATS_EQ(st, 1, 0, 0, 2);
-		ck_assert(run_idle(r.base, r.hook, 1, 5000));
+		ck_assert(run_idle(r.base, r.hook, 1, IDLE_MS));
 		for (int i = 6; i <= 9; i++) {
 			struct event ev = event_id(EVENT_LISTED, i);
 
 			ck_assert_int_eq(hook_run(r.hook, &ev),
 			    i <= 8 ? 0 : -ENOBUFS);
 		}
-		ck_assert(run_idle(r.base, r.hook, 1, 5000));
+		ck_assert(run_idle(r.base, r.hook, 1, IDLE_MS));
 	}
 	ck_assert_int_ge(dup2(saved, STDERR_FILENO), 0);
 	close(saved);
@@ -1014,6 +1062,7 @@ hook_suite(void)
 	tcase_add_loop_test(run, test_queue_order, 0, NROWS(queue_rows));
 	tcase_add_test(run, test_timeout);
 	tcase_add_test(run, test_timeout_kill);
+	tcase_add_test(run, test_missed_sigchld);
 	tcase_add_loop_test(run, test_fail, 0, NROWS(fail_rows));
 	tcase_add_test(run, test_overflow);
 	tcase_add_loop_test(run, test_free_reaps, 0, NROWS(free_rows));
