@@ -10,8 +10,9 @@
 
 enum log_level { LOG_LEVEL_FATAL, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
 
-/* Send diagnostics to syslog (ident "rblmond") instead of stderr. */
-void log_use_syslog(bool on);
+/* Send diagnostics to syslog (ident "rblmond", at facility) instead of
+ * stderr. */
+void log_use_syslog(bool on, int facility);
 /* Show messages up to and including this level (default: info). */
 void log_set_level(enum log_level level);
 

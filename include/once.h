@@ -17,7 +17,8 @@ struct once_options {
 	bool progress; /* draw a progress line on stderr */
 };
 
-/* Run it; returns the process exit code (report.h REPORT_EXIT_*). */
-int once_run(const struct config *c, const struct once_options *o);
+/* Run it on c (taken: freed before it returns); returns the process exit
+ * code (report.h REPORT_EXIT_*). */
+int once_run(struct config *c, const struct once_options *o);
 
 #endif

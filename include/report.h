@@ -18,7 +18,7 @@
 
 struct config;
 struct report;
-struct sweep_result;
+struct result;
 
 /* Exit codes of a one-shot sweep (DESIGN §3, docs/behaviour.md). */
 #define REPORT_EXIT_CLEAN 0
@@ -44,7 +44,12 @@ int report_new(const struct config *c, const struct report_options *o,
  * Returns 0, or the first output error as a negative errno (-ENOSPC,
  * -EPIPE, -ENOMEM...); the result is counted all the same.
  */
-int report_add(struct report *rep, const struct sweep_result *r);
+int report_add(struct report *rep, uint32_t target, uint32_t zone,
+    const struct result *r);
+
+/* The resolvers asked (as resolver_servers writes them; must outlive the
+ * report), once they are known. */
+void report_set_servers(struct report *rep, const char *servers);
 
 /* Record a zone's health and what its test points got. */
 void report_zone(struct report *rep, uint32_t zone, enum zone_health h,

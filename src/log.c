@@ -14,10 +14,10 @@ static bool use_syslog;
 static enum log_level max_level = LOG_LEVEL_INFO;
 
 void
-log_use_syslog(bool on)
+log_use_syslog(bool on, int facility)
 {
 	if (on && !use_syslog)
-		openlog("rblmond", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		openlog("rblmond", LOG_PID | LOG_NDELAY, facility);
 	else if (!on && use_syslog)
 		closelog();
 	use_syslog = on;

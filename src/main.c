@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * rblmond: command line, configuration check and the one-shot sweep.
+ * rblmond: command line; the daemon, the configuration check and the
+ * one-shot sweep.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "daemon.h"
 #include "escape.h"
 #include "log.h"
 #include "once.h"
@@ -19,11 +21,15 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: rblmond [-c FILE] --check-config\n"
+	    "usage: rblmond [-c FILE] [-f]\n"
+	    "       rblmond [-c FILE] --check-config\n"
 	    "       rblmond [-c FILE] --once [--json] [--all]\n"
 	    "       rblmond -V | -h\n"
 	    "\n"
 	    "  -c, --config FILE  configuration (default %s)\n"
+	    "  -f, --foreground   run the monitor in the foreground (the\n"
+	    "                     default: a service manager supervises it;\n"
+	    "                     SIGHUP reloads, SIGTERM stops)\n"
 	    "      --check-config validate the configuration and exit\n"
 	    "      --once         check every target on every zone once,\n"
 	    "                     print what is not clean and exit:\n"
@@ -44,6 +50,7 @@ main(int argc, char **argv)
 	enum { OPT_CHECK = 256, OPT_ONCE, OPT_JSON, OPT_ALL };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
 		{ "check-config", no_argument, NULL, OPT_CHECK },
 		{ "once", no_argument, NULL, OPT_ONCE },
 		{ "json", no_argument, NULL, OPT_JSON },
@@ -53,21 +60,24 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = CONFIG_DEFAULT_PATH;
-	bool check = false, once = false;
+	bool check = false, once = false, foreground = false;
 	struct once_options oo = { 0 };
 	struct config *c = NULL;
 	char err[1024];
-	int ch, rc;
+	int ch;
 
 	/*
 	 * A DNS server closing a TCP connection, or a reader of our output
 	 * going away (`| head`), must be an error to handle, not a death.
 	 */
 	signal(SIGPIPE, SIG_IGN);
-	while ((ch = getopt_long(argc, argv, "c:Vh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:fVh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
+			break;
+		case 'f':
+			foreground = true;
 			break;
 		case OPT_CHECK:
 			check = true;
@@ -92,15 +102,16 @@ main(int argc, char **argv)
 			return REPORT_EXIT_USAGE;
 		}
 	}
-	if (optind < argc || check == once || (!once && (oo.json || oo.all))) {
+	if (optind < argc || (check && once) || (foreground && (check || once)) ||
+	    (!once && (oo.json || oo.all))) {
 		if (optind < argc) {
 			escape_control(argv[optind], strlen(argv[optind]), err,
 			    sizeof(err));
 			fprintf(stderr, "rblmond: unexpected argument \"%s\"\n",
 			    err);
-		} else if (check == once) {
-			fprintf(stderr, "rblmond: give one of --check-config "
-			    "or --once\n");
+		} else if (check || once) {
+			fprintf(stderr, "rblmond: give at most one of "
+			    "--foreground, --check-config and --once\n");
 		} else {
 			fprintf(stderr, "rblmond: --json and --all go with "
 			    "--once\n");
@@ -125,9 +136,9 @@ main(int argc, char **argv)
 		config_free(c);
 		return 0;
 	}
+	if (!once)
+		return daemon_run(path, c);
 	/* A progress line only helps a person watching a terminal. */
 	oo.progress = isatty(STDERR_FILENO) && !(oo.json && isatty(STDOUT_FILENO));
-	rc = once_run(c, &oo);
-	config_free(c);
-	return rc;
+	return once_run(c, &oo);
 }

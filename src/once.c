@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * rblmond --once: one sweep of every target on every zone, driven by the
- * same resolver and sweep modules the daemon uses, its results handed to
- * the report. SIGTERM and SIGINT are taken on the event loop: the sweep
+ * rblmond --once: one cycle of the monitor the daemon runs (the same
+ * engine, limiters, health and, with a state_db, listing states, store
+ * and alerts), as fast as the limits allow, its results handed to the
+ * report. SIGTERM and SIGINT are taken on the event loop: the sweep
  * stops, whole lines and a summary marked incomplete are printed. A
  * progress line on stderr keeps a person at a terminal informed during
  * sweeps that polite rates make long.
@@ -20,7 +21,7 @@
 #include "log.h"
 #include "once.h"
 #include "report.h"
-#include "resolver.h"
+#include "monitor.h"
 #include "sweep.h"
 
 /* Results are written out this often, and the progress line redrawn
@@ -31,7 +32,7 @@
 
 struct once {
 	struct event_base *base;
-	struct sweep *sweep;
+	struct monitor *monitor;
 	struct report *report;
 	struct event *tick;
 	struct event *sig[2]; /* SIGTERM, SIGINT */
@@ -71,7 +72,7 @@ static void
 once_result_cb(const struct sweep_result *r, void *arg)
 {
 	struct once *o = arg;
-	int rc = report_add(o->report, r);
+	int rc = report_add(o->report, r->target, r->zone, &r->res);
 
 	if (rc != 0)
 		once_output_failed(o, rc);
@@ -103,7 +104,7 @@ once_draw_progress(struct once *o)
 
 	if (elapsed < ONCE_PROGRESS_AFTER_S)
 		return;
-	sweep_progress(o->sweep, &done, &total);
+	monitor_progress(o->monitor, &done, &total);
 	double rate = (double)done / elapsed;
 	double eta = rate > 0 ? (double)(total - done) / rate : 0;
 	fprintf(stderr, "\r\033[K%llu/%llu pairs (%.0f%%), %.0f q/s, ETA %.0f s",
@@ -180,29 +181,23 @@ once_events_start(struct once *o)
 	return 0;
 }
 
-/* Event loop, signals, resolver, report and sweep. */
+/* Event loop, signals, report and monitor. */
 static int
-once_setup(struct once *o, const struct config *c,
-    const struct once_options *opts, struct resolver **ret_r)
+once_setup(struct once *o, struct config *c, const struct once_options *opts)
 {
-	struct resolver_options ro = {
-		.nameservers = c->nameservers,
-		.timeout_ms = c->timeout_ms,
-		.tries = c->tries,
-	};
 	struct report_options rpo = {
 		.json = opts->json, .all = opts->all, .out = stdout,
 		.system_servers = c->nameservers == NULL,
 	};
-	struct sweep_callbacks cbs = {
+	static struct monitor_observer obs = {
 		.result_cb = once_result_cb,
 		.zone_cb = once_zone_cb,
 		.done_cb = once_done_cb,
-		.arg = o,
 	};
-	struct sweep_io io;
-	char err[256];
+	struct monitor_options mo = { .once = true, .observer = &obs };
+	char err[512];
 
+	obs.arg = o;
 	if ((o->base = resolver_base_new()) == NULL) {
 		log_warn("cannot create the event loop");
 		return -ENOMEM;
@@ -212,18 +207,16 @@ once_setup(struct once *o, const struct config *c,
 		    strerror(errno != 0 ? errno : ENOMEM));
 		return -ENOMEM;
 	}
-	if (resolver_new(o->base, &ro, ret_r, err, sizeof(err)) != 0) {
-		log_warn("resolver: %s", err);
-		return -EINVAL;
-	}
-	resolver_servers(*ret_r, o->servers, sizeof(o->servers));
-	rpo.servers = o->servers;
-	sweep_io_resolver(*ret_r, &io);
-	if (report_new(c, &rpo, &o->report) != 0 ||
-	    sweep_new(o->base, &io, c, &cbs, &o->sweep) != 0) {
+	if (report_new(c, &rpo, &o->report) != 0) {
 		log_warn("out of memory");
 		return -ENOMEM;
 	}
+	if (monitor_new(o->base, c, &mo, &o->monitor, err, sizeof(err)) != 0) {
+		log_warn("%s", err);
+		return -EINVAL;
+	}
+	monitor_servers(o->monitor, o->servers, sizeof(o->servers));
+	report_set_servers(o->report, o->servers);
 	o->progress = opts->progress;
 	return 0;
 }
@@ -240,35 +233,37 @@ once_warn_findings(const struct once *o)
 }
 
 static void
-once_cleanup(struct once *o, struct resolver *r)
+once_cleanup(struct once *o)
 {
 	if (o->tick != NULL)
 		event_free(o->tick);
 	for (int i = 0; i < 2; i++)
 		if (o->sig[i] != NULL)
 			event_free(o->sig[i]);
-	sweep_free(o->sweep);
-	resolver_free(r);
+	/* The report reads the config the monitor owns: it goes first. */
 	report_free(o->report);
+	monitor_free(o->monitor);
 	if (o->base != NULL)
 		event_base_free(o->base);
 }
 
 int
-once_run(const struct config *c, const struct once_options *opts)
+once_run(struct config *c, const struct once_options *opts)
 {
 	struct once o;
-	struct resolver *r = NULL;
 	uint64_t done, total;
 	int rc = REPORT_EXIT_INCOMPLETE;
 
 	memset(&o, 0, sizeof(o));
 	event_set_log_callback(once_event_log_cb);
 	event_set_fatal_callback(once_event_fatal_cb);
-	if (once_setup(&o, c, opts, &r) != 0)
+	if (once_setup(&o, c, opts) != 0) {
+		if (o.monitor == NULL)
+			config_free(c);
 		goto out;
+	}
 	o.started = once_now();
-	sweep_start(o.sweep);
+	monitor_start(o.monitor);
 	if (!o.done && o.stopped == NULL)
 		event_base_dispatch(o.base);
 	/* From here on a signal ends the process at once, as by default. */
@@ -276,11 +271,13 @@ once_run(const struct config *c, const struct once_options *opts)
 		if (o.sig[i] != NULL)
 			event_del(o.sig[i]);
 	/* Whatever ended the loop, a sweep not done is not a result. */
-	sweep_progress(o.sweep, &done, &total);
+	monitor_progress(o.monitor, &done, &total);
 	if (!o.done || done < total) {
-		sweep_stop(o.sweep);
+		monitor_stop(o.monitor);
 		report_stopped(o.report, o.stopped ? o.stopped :
 		    "the sweep could not go on");
+	} else {
+		monitor_finish(o.monitor);
 	}
 	if (o.progress_shown)
 		fputs("\r\033[K", stderr);
@@ -299,6 +296,6 @@ once_run(const struct config *c, const struct once_options *opts)
 		rc = REPORT_EXIT_INCOMPLETE;
 
 out:
-	once_cleanup(&o, r);
+	once_cleanup(&o);
 	return rc;
 }

@@ -17,7 +17,7 @@
 #include "classify.h"
 #include "config.h"
 #include "report.h"
-#include "sweep.h"
+#include "result.h"
 #include "target.h"
 #include "zone.h"
 
@@ -261,8 +261,7 @@ report_labels_json(const struct zone *z, const uint32_t *codes, size_t n,
 
 /* The codes, labels, TXT and error of a result, added to o. */
 static bool
-report_details_json(json_t *o, const struct zone *z,
-    const struct sweep_result *r)
+report_details_json(json_t *o, const struct zone *z, const struct result *r)
 {
 	json_t *labels = NULL;
 
@@ -284,11 +283,12 @@ report_details_json(json_t *o, const struct zone *z,
 }
 
 static int
-report_add_json(struct report *rep, const struct sweep_result *r)
+report_add_json(struct report *rep, uint32_t target, uint32_t zone,
+    const struct result *r)
 {
 	const struct config *c = rep->config;
-	const struct target *t = &c->targets[r->target];
-	const struct zone *z = &c->zones[r->zone];
+	const struct target *t = &c->targets[target];
+	const struct zone *z = &c->zones[zone];
 	char name[TARGET_TEXT_MAX];
 	json_t *o = json_object();
 
@@ -309,7 +309,8 @@ report_add_json(struct report *rep, const struct sweep_result *r)
 }
 
 static int
-report_keep_row(struct report *rep, const struct sweep_result *r)
+report_keep_row(struct report *rep, uint32_t target, uint32_t zone,
+    const struct result *r)
 {
 	struct report_row *row;
 	const char *detail = r->txt != NULL ? r->txt : r->error;
@@ -325,8 +326,8 @@ report_keep_row(struct report *rep, const struct sweep_result *r)
 	}
 	row = &rep->rows[rep->nrows];
 	memset(row, 0, sizeof(*row));
-	row->target = r->target;
-	row->zone = r->zone;
+	row->target = target;
+	row->zone = zone;
 	row->verdict = r->verdict;
 	if (r->ncodes > 0 && r->verdict != VERDICT_ERROR) {
 		row->codes = malloc(r->ncodes * sizeof(*row->codes));
@@ -344,7 +345,8 @@ report_keep_row(struct report *rep, const struct sweep_result *r)
 }
 
 int
-report_add(struct report *rep, const struct sweep_result *r)
+report_add(struct report *rep, uint32_t target, uint32_t zone,
+    const struct result *r)
 {
 	rep->by_verdict[r->verdict]++;
 	rep->counted++;
@@ -353,10 +355,16 @@ report_add(struct report *rep, const struct sweep_result *r)
 	if (r->verdict == VERDICT_CLEAN && !rep->opts.all)
 		return 0;
 	if (rep->opts.json)
-		return report_add_json(rep, r);
+		return report_add_json(rep, target, zone, r);
 	if (r->verdict == VERDICT_SUPPRESSED)
 		return 0; /* the table sums these up per zone */
-	return report_keep_row(rep, r);
+	return report_keep_row(rep, target, zone, r);
+}
+
+void
+report_set_servers(struct report *rep, const char *servers)
+{
+	rep->opts.servers = servers;
 }
 
 void

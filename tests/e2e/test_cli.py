@@ -267,7 +267,9 @@ class UsageTest(E2ETestCase):
         cases = [
             ("unknown option", ["--bogus"]),
             ("unknown short option", ["-Z"]),
-            ("no mode", ["-c", good]),
+            ("foreground with once", ["-c", good, "-f", "--once"]),
+            ("foreground with check", ["-c", good, "--check-config", "-f"]),
+            ("json without once", ["-c", good, "-f", "--json"]),
             ("both modes", ["-c", good, "--check-config", "--once"]),
             ("json without once", ["-c", good, "--check-config", "--json"]),
             ("all without once", ["-c", good, "--all", "--check-config"]),

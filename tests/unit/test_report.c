@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "report.h"
+#include "result.h"
 #include "sweep.h"
 #include "unit.h"
 
@@ -98,7 +99,7 @@ result(uint32_t target, uint32_t zone, enum verdict v)
 	memset(&r, 0, sizeof(r));
 	r.target = target;
 	r.zone = zone;
-	r.verdict = (uint8_t)v;
+	r.res.verdict = (uint8_t)v;
 	return r;
 }
 
@@ -158,11 +159,11 @@ START_TEST(test_json_line)
 	char *out, want[1024];
 
 	open_report(&fx, true, line_rows[_i].all);
-	r.ncodes = line_rows[_i].ncodes;
-	r.codes = line_rows[_i].codes;
-	r.txt = line_rows[_i].txt;
-	r.error = line_rows[_i].error;
-	ck_assert_int_eq(report_add(fx.rep, &r), 0);
+	r.res.ncodes = line_rows[_i].ncodes;
+	r.res.codes = line_rows[_i].codes;
+	r.res.txt = line_rows[_i].txt;
+	r.res.error = line_rows[_i].error;
+	ck_assert_int_eq(report_add(fx.rep, r.target, r.zone, &r.res), 0);
 	ck_assert_int_eq(report_flush(fx.rep), 0);
 	out = output(&fx);
 	snprintf(want, sizeof(want), "%s%s", line_rows[_i].line ?
@@ -216,13 +217,13 @@ START_TEST(test_summary_complete)
 	report_zone(fx.rep, 0, HEALTH_OK, probes_ok);
 	report_zone(fx.rep, 1, HEALTH_DEAD, probes_nx);
 	r = result(0, 0, VERDICT_LISTED);
-	r.ncodes = 1;
-	r.codes = code_2;
-	report_add(fx.rep, &r);
+	r.res.ncodes = 1;
+	r.res.codes = code_2;
+	report_add(fx.rep, r.target, r.zone, &r.res);
 	r = result(1, 0, VERDICT_CLEAN);
-	report_add(fx.rep, &r);
+	report_add(fx.rep, r.target, r.zone, &r.res);
 	r = result(2, 1, VERDICT_SUPPRESSED);
-	report_add(fx.rep, &r);
+	report_add(fx.rep, r.target, r.zone, &r.res);
 	ck_assert_int_eq(report_finish(fx.rep, 0.25), 0);
 	out = output(&fx);
 	s = summary_of(out);
@@ -271,7 +272,7 @@ START_TEST(test_summary_diagnosis)
 	report_zone(fx.rep, 1, HEALTH_DEAD, probes_nx);
 	for (uint32_t t = 0; t < 3; t++) {
 		r = result(t, t == 2 ? 1 : 0, VERDICT_SUPPRESSED);
-		report_add(fx.rep, &r);
+		report_add(fx.rep, r.target, r.zone, &r.res);
 	}
 	ck_assert_int_eq(report_finish(fx.rep, 0.1), 0);
 	out = output(&fx);
@@ -305,7 +306,7 @@ START_TEST(test_summary_incomplete)
 	open_report(&fx, true, true);
 	report_zone(fx.rep, 0, HEALTH_OK, probes_ok);
 	r = result(0, 0, VERDICT_CLEAN);
-	report_add(fx.rep, &r);
+	report_add(fx.rep, r.target, r.zone, &r.res);
 	report_stopped(fx.rep, "stopped by SIGTERM");
 	ck_assert_uint_eq(report_unchecked(fx.rep), 2);
 	ck_assert_int_eq(report_finish(fx.rep, 1.0), 0);
@@ -343,7 +344,7 @@ START_TEST(test_summary_pairs_missing)
 	report_zone(fx.rep, 0, HEALTH_OK, probes_ok);
 	report_zone(fx.rep, 1, HEALTH_OK, probes_ok);
 	r = result(0, 0, VERDICT_CLEAN);
-	report_add(fx.rep, &r);
+	report_add(fx.rep, r.target, r.zone, &r.res);
 	ck_assert_int_eq(report_exit_code(fx.rep), REPORT_EXIT_INCOMPLETE);
 	close_report(&fx);
 }
@@ -358,11 +359,11 @@ START_TEST(test_many_lines_whole)
 	size_t n = 0;
 
 	open_report(&fx, true, false);
-	r.ncodes = 1;
-	r.codes = code_2;
-	r.txt = "Listed: a reason long enough to fill the buffer in a while";
+	r.res.ncodes = 1;
+	r.res.codes = code_2;
+	r.res.txt = "Listed: a reason long enough to fill the buffer in a while";
 	for (int i = 0; i < 5000; i++)
-		ck_assert_int_eq(report_add(fx.rep, &r), 0);
+		ck_assert_int_eq(report_add(fx.rep, r.target, r.zone, &r.res), 0);
 	ck_assert_int_eq(report_finish(fx.rep, 1.0), 0);
 	out = output(&fx);
 	ck_assert_uint_gt(strlen(out), 65536 * 3);
@@ -408,11 +409,11 @@ START_TEST(test_buffer_edges)
 	char *out;
 	size_t base;
 
-	r.ncodes = 1;
-	r.codes = code_2;
-	r.txt = "";
+	r.res.ncodes = 1;
+	r.res.codes = code_2;
+	r.res.txt = "";
 	open_report(&fx, true, false);
-	report_add(fx.rep, &r);
+	report_add(fx.rep, r.target, r.zone, &r.res);
 	report_flush(fx.rep);
 	out = output(&fx);
 	base = strlen(out) - 1; /* a line with an empty TXT */
@@ -422,17 +423,17 @@ START_TEST(test_buffer_edges)
 	/* 64 lines of 1024 bytes, newline included, are exactly 64 KiB. */
 	memset(txt, 'x', 1023 - base);
 	txt[1023 - base] = '\0';
-	r.txt = txt;
+	r.res.txt = txt;
 	open_report(&fx, true, false);
 	for (int i = 0; i < 64; i++)
-		ck_assert_int_eq(report_add(fx.rep, &r), 0);
-	r.txt = "after a full buffer";
-	ck_assert_int_eq(report_add(fx.rep, &r), 0);
+		ck_assert_int_eq(report_add(fx.rep, r.target, r.zone, &r.res), 0);
+	r.res.txt = "after a full buffer";
+	ck_assert_int_eq(report_add(fx.rep, r.target, r.zone, &r.res), 0);
 	memset(txt, 'y', sizeof(txt) - 1);
-	r.txt = txt;
-	ck_assert_int_eq(report_add(fx.rep, &r), 0);
-	r.txt = "after a long line";
-	ck_assert_int_eq(report_add(fx.rep, &r), 0);
+	r.res.txt = txt;
+	ck_assert_int_eq(report_add(fx.rep, r.target, r.zone, &r.res), 0);
+	r.res.txt = "after a long line";
+	ck_assert_int_eq(report_add(fx.rep, r.target, r.zone, &r.res), 0);
 	ck_assert_int_eq(report_finish(fx.rep, 1.0), 0);
 	out = output(&fx);
 	ck_assert_uint_eq(strlen(out) > 65536 + 70000, 1);
@@ -454,15 +455,15 @@ START_TEST(test_table)
 	report_zone(fx.rep, 0, HEALTH_OK, probes_ok);
 	report_zone(fx.rep, 1, HEALTH_DEAD, probes_nx);
 	r = result(1, 0, VERDICT_LISTED);
-	r.ncodes = 2;
-	r.codes = codes_4_2;
-	r.txt = "Listed: see https://example.test/";
-	report_add(fx.rep, &r);
+	r.res.ncodes = 2;
+	r.res.codes = codes_4_2;
+	r.res.txt = "Listed: see https://example.test/";
+	report_add(fx.rep, r.target, r.zone, &r.res);
 	r = result(0, 0, VERDICT_ERROR);
-	r.error = "timeout";
-	report_add(fx.rep, &r);
+	r.res.error = "timeout";
+	report_add(fx.rep, r.target, r.zone, &r.res);
 	r = result(2, 1, VERDICT_SUPPRESSED);
-	report_add(fx.rep, &r);
+	report_add(fx.rep, r.target, r.zone, &r.res);
 	ck_assert_int_eq(report_finish(fx.rep, 0.5), 0);
 	out = output(&fx);
 	ck_assert_str_eq(out,
@@ -490,7 +491,7 @@ START_TEST(test_table_incomplete)
 	open_report(&fx, false, false);
 	report_zone(fx.rep, 0, HEALTH_OK, probes_ok);
 	r = result(0, 0, VERDICT_CLEAN);
-	report_add(fx.rep, &r);
+	report_add(fx.rep, r.target, r.zone, &r.res);
 	report_stopped(fx.rep, "stopped by SIGINT");
 	ck_assert_int_eq(report_finish(fx.rep, 0.5), 0);
 	out = output(&fx);
@@ -538,7 +539,7 @@ START_TEST(test_exit_code)
 	for (uint32_t t = 0; t < 3; t++) {
 		struct sweep_result r = result(t, zone_of[t],
 		    exit_rows[_i].v[t]);
-		report_add(fx.rep, &r);
+		report_add(fx.rep, r.target, r.zone, &r.res);
 	}
 	ck_assert_msg(report_exit_code(fx.rep) == exit_rows[_i].rc,
 	    "%s: %d", exit_rows[_i].name, report_exit_code(fx.rep));
@@ -557,10 +558,10 @@ START_TEST(test_write_error_errno)
 	o.out = fopen("/dev/full", "w");
 	ck_assert_ptr_nonnull(o.out);
 	ck_assert_int_eq(report_new(c, &o, &rep), 0);
-	ck_assert_int_eq(report_add(rep, &r), 0);
+	ck_assert_int_eq(report_add(rep, r.target, r.zone, &r.res), 0);
 	ck_assert_int_eq(report_finish(rep, 0.1), -ENOSPC);
 	/* The first error sticks. */
-	ck_assert_int_eq(report_add(rep, &r), -ENOSPC);
+	ck_assert_int_eq(report_add(rep, r.target, r.zone, &r.res), -ENOSPC);
 	ck_assert_int_eq(report_flush(rep), -ENOSPC);
 	ck_assert_int_eq(report_exit_code(rep), REPORT_EXIT_LISTED);
 	report_free(rep);

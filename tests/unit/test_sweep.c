@@ -71,11 +71,13 @@ static struct fake fake;
 static struct seen seen;
 
 static int
-fake_query(void *ctx, const char *qname, enum resolver_qtype type,
-    resolver_cb *cb, void *cb_arg)
+fake_query(void *ctx, uint32_t zone, const char *qname,
+    enum resolver_qtype type, resolver_cb *cb, void *cb_arg)
 {
 	struct fake *f = ctx;
 	struct fake_query *q;
+
+	(void)zone;
 
 	ck_assert_uint_lt(f->n, FAKE_MAX);
 	q = &f->q[f->n++];
@@ -87,6 +89,13 @@ fake_query(void *ctx, const char *qname, enum resolver_qtype type,
 	q->refused = f->fail_at == f->n;
 	q->pending = !q->refused;
 	return q->refused ? -ENOMEM : 0;
+}
+
+static int64_t
+fake_wall(void *ctx)
+{
+	(void)ctx;
+	return 1764547200; /* 2025-12-01T00:00:00Z */
 }
 
 static void
@@ -230,29 +239,31 @@ seen_result_cb(const struct sweep_result *r, void *arg)
 	ck_assert_int_eq(target_format(&c->targets[r->target], name,
 	    sizeof(name)), 0);
 	n = (size_t)snprintf(line, sizeof(line), "%s %s %s", name,
-	    c->zones[r->zone].name, verdict_name(r->verdict));
-	for (size_t i = 0; i < r->ncodes; i++) {
+	    c->zones[r->zone].name, verdict_name(r->res.verdict));
+	for (size_t i = 0; i < r->res.ncodes; i++) {
 		char code[16];
 
-		code_format(r->codes[i], code);
+		code_format(r->res.codes[i], code);
 		n += (size_t)snprintf(line + n, sizeof(line) - n, " %s", code);
 	}
-	if (r->txt != NULL)
+	if (r->res.txt != NULL)
 		n += (size_t)snprintf(line + n, sizeof(line) - n, " \"%s\"",
-		    r->txt);
-	if (r->error != NULL && r->verdict == VERDICT_ERROR)
-		snprintf(line + n, sizeof(line) - n, " (%s)", r->error);
+		    r->res.txt);
+	if (r->res.error != NULL && r->res.verdict == VERDICT_ERROR)
+		snprintf(line + n, sizeof(line) - n, " (%s)", r->res.error);
 	ck_assert_uint_lt(sn->nresults, FAKE_RESULTS);
 	sn->results[sn->nresults++] = strdup(line);
 }
 
 static void
 seen_zone_cb(uint32_t zone, enum zone_health h,
-    const struct diagnose_probe probes[2], void *arg)
+    enum zone_health to, const struct diagnose_probe probes[2], void *arg)
 {
 	struct seen *sn = arg;
 
 	(void)probes;
+	ck_assert_int_eq(h, HEALTH_UNKNOWN);
+	h = to;
 	ck_assert_uint_lt(zone, 16);
 	sn->health[zone] = (int8_t)h;
 	sn->zone_calls[zone]++;
@@ -334,8 +345,9 @@ run_start(struct run *run, const char *body, const struct rule *rules)
 {
 	struct sweep_io io = {
 		.query = fake_query, .cancel = fake_cancel,
-		.now_ns = fake_now, .ctx = &fake,
+		.now_ns = fake_now, .wall_s = fake_wall, .ctx = &fake,
 	};
+	struct sweep_options so = { .once = true, .health_need = 1 };
 	struct sweep_callbacks cbs = {
 		.result_cb = seen_result_cb, .zone_cb = seen_zone_cb,
 		.done_cb = seen_done_cb, .arg = &seen,
@@ -356,7 +368,7 @@ run_start(struct run *run, const char *body, const struct rule *rules)
 	seen.c = run->c;
 	run->base = event_base_new();
 	ck_assert_ptr_nonnull(run->base);
-	ck_assert_int_eq(sweep_new(run->base, &io, run->c, &cbs, &run->s), 0);
+	ck_assert_int_eq(sweep_new(run->base, &io, run->c, &so, &cbs, &run->s), 0);
 	sweep_start(run->s);
 }
 

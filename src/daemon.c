@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The daemon's lifecycle around the monitor: signals on the event loop
+ * (SIGHUP reloads, SIGTERM and SIGINT stop), the sd_notify messages
+ * (READY, RELOADING, STOPPING, STATUS, WATCHDOG) and where diagnostics
+ * go. No double fork: the service manager supervises a foreground
+ * process.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "config.h"
+#include "daemon.h"
+#include "escape.h"
+#include "log.h"
+#include "monitor.h"
+#include "notify.h"
+#include "resolver.h"
+
+struct daemon {
+	const char *path;
+	struct event_base *base;
+	struct monitor *monitor;
+	struct event *sig[3]; /* SIGHUP, SIGTERM, SIGINT */
+	struct event *watchdog;
+	bool stopping;
+};
+
+/*
+ * Diagnostics to syslog when stderr is the journal (JOURNAL_STREAM names
+ * its device and inode): there they keep their priority. Otherwise, a
+ * terminal or a file, to stderr.
+ */
+static void
+daemon_pick_log(int facility)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(STDERR_FILENO, &st) != 0)
+		return;
+	if ((unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino)
+		log_use_syslog(true, facility);
+}
+
+static void
+daemon_status(void *arg)
+{
+	struct daemon *d = arg;
+	char msg[600];
+	size_t n;
+
+	memcpy(msg, "STATUS=", 7);
+	n = monitor_status(d->monitor, msg + 7, sizeof(msg) - 7);
+	msg[7 + n] = '\0';
+	(void)notify_send(msg);
+}
+
+static void
+daemon_reload(struct daemon *d)
+{
+	struct config *c = NULL;
+	char err[1024];
+
+	(void)notify_reloading();
+	if (config_load(d->path, &c, err, sizeof(err)) != 0) {
+		log_warn("reload failed: %s; the running configuration "
+		    "stays", err);
+	} else {
+		for (size_t i = 0; i < c->nwarnings; i++)
+			log_warn("%s", c->warnings[i]);
+		if (monitor_reload(d->monitor, c, err, sizeof(err)) != 0) {
+			log_warn("reload failed: %s; the running "
+			    "configuration stays", err);
+			config_free(c);
+		} else {
+			log_info("reloaded: %zu targets, %zu zones, %llu pairs",
+			    c->ntargets, c->nzones,
+			    (unsigned long long)config_pairs(c));
+		}
+	}
+	(void)notify_send("READY=1");
+	daemon_status(d);
+}
+
+static void
+daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)what;
+	if (sig == SIGHUP) {
+		daemon_reload(d);
+		return;
+	}
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	(void)notify_send("STOPPING=1");
+	log_info("stopping (%s)", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	event_base_loopbreak(d->base);
+}
+
+static void
+daemon_watchdog_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	(void)notify_send("WATCHDOG=1");
+}
+
+static void
+daemon_event_log_cb(int severity, const char *msg)
+{
+	if (severity >= EVENT_LOG_WARN)
+		log_warn("libevent: %s", msg);
+}
+
+static int
+daemon_events(struct daemon *d)
+{
+	static const int sigs[3] = { SIGHUP, SIGTERM, SIGINT };
+	uint64_t wd = notify_watchdog_usec();
+
+	for (int i = 0; i < 3; i++) {
+		d->sig[i] = evsignal_new(d->base, sigs[i], daemon_signal_cb, d);
+		if (d->sig[i] == NULL || event_add(d->sig[i], NULL) != 0)
+			return -ENOMEM;
+	}
+	if (wd > 0) {
+		/* Twice per interval, as sd_watchdog_enabled(3) advises. */
+		struct timeval tv = {
+			.tv_sec = (time_t)(wd / 2 / 1000000u),
+			.tv_usec = (suseconds_t)(wd / 2 % 1000000u),
+		};
+
+		d->watchdog = event_new(d->base, -1, EV_PERSIST,
+		    daemon_watchdog_cb, d);
+		if (d->watchdog == NULL || event_add(d->watchdog, &tv) != 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void
+daemon_cleanup(struct daemon *d)
+{
+	for (int i = 0; i < 3; i++)
+		if (d->sig[i] != NULL)
+			event_free(d->sig[i]);
+	if (d->watchdog != NULL)
+		event_free(d->watchdog);
+	monitor_free(d->monitor);
+	if (d->base != NULL)
+		event_base_free(d->base);
+}
+
+int
+daemon_run(const char *path, struct config *c)
+{
+	struct monitor_options mo = { .once = false };
+	struct daemon d;
+	char err[1024];
+	int rc = DAEMON_EXIT_START;
+
+	memset(&d, 0, sizeof(d));
+	d.path = path;
+	daemon_pick_log(c->syslog_facility);
+	event_set_log_callback(daemon_event_log_cb);
+	mo.cycle_cb = daemon_status;
+	mo.cycle_arg = &d;
+	if ((d.base = resolver_base_new()) == NULL ||
+	    daemon_events(&d) != 0) {
+		log_warn("cannot set up the event loop: %s",
+		    strerror(errno != 0 ? errno : ENOMEM));
+		config_free(c);
+		goto out;
+	}
+	if (monitor_new(d.base, c, &mo, &d.monitor, err, sizeof(err)) != 0) {
+		log_warn("%s", err);
+		config_free(c);
+		goto out;
+	}
+	log_info("started: %zu targets, %zu zones, %llu pairs", c->ntargets,
+	    c->nzones, (unsigned long long)config_pairs(c));
+	monitor_start(d.monitor);
+	(void)notify_send("READY=1");
+	daemon_status(&d);
+	if (event_base_dispatch(d.base) < 0)
+		log_warn("the event loop failed");
+	monitor_stop(d.monitor);
+	rc = DAEMON_EXIT_OK;
+
+out:
+	daemon_cleanup(&d);
+	return rc;
+}
