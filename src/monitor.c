@@ -204,23 +204,6 @@ monitor_gen_free(struct monitor *m, struct monitor_gen *g)
 	free(g);
 }
 
-/* Warn once per generation about zones whose budget stretches them. */
-static void
-monitor_say_stretch(const struct monitor_gen *g)
-{
-	for (uint32_t z = 0; z < g->c->nzones; z++) {
-		bool stretched;
-		uint64_t iv = sweep_zone_interval(g->s, z, &stretched);
-
-		if (stretched)
-			log_warn("zone %s: daily_budget %" PRIu64 " cannot "
-			    "pay a query per target every interval; its "
-			    "cycle stretches to %" PRIu64 " s",
-			    g->c->zones[z].name, g->c->zones[z].daily_budget,
-			    iv / 1000u);
-	}
-}
-
 /* A generation of config c; carry (or NULL) per zone of c. */
 static int
 monitor_gen_new(struct monitor *m, struct config *c,
@@ -377,8 +360,7 @@ fail:
 void
 monitor_start(struct monitor *m)
 {
-	if (!m->o.once)
-		monitor_say_stretch(m->g);
+	/* The loader warned of budgets that stretch a cycle already. */
 	sweep_start(m->g->s);
 }
 
@@ -506,7 +488,6 @@ monitor_reload(struct monitor *m, struct config *c, char *err,
 	if (monitor_hook_new(m, c) != 0)
 		log_warn("alert_command: cannot set it up; alerts go to "
 		    "syslog only");
-	monitor_say_stretch(m->g);
 	sweep_start(m->g->s);
 	monitor_flush(m, false);
 	rc = 0;
@@ -610,9 +591,10 @@ monitor_status(const struct monitor *m, char *buf, size_t len)
 	pairtable_each(&m->pairs, monitor_count_listed_cb, &listed);
 	w = snprintf(buf, len, "last cycles: %" PRIu64 " pairs, %" PRIu64
 	    " listed, %" PRIu64 " errors; %" PRIu64 " listings standing; "
-	    "zones ok %u/%zu%s%s", pairs, by[VERDICT_LISTED],
+	    "zones ok %u/%zu; %" PRIu64 " store commits%s%s", pairs,
+	    by[VERDICT_LISTED],
 	    by[VERDICT_ERROR] + by[VERDICT_REFUSED] + by[VERDICT_BOGUS],
-	    listed, ok, c->nzones,
+	    listed, ok, c->nzones, monitor_transactions(m),
 	    stretched ? "; daily budget stretches some cycles" : "",
 	    m->storage_failed ? "; state store failing" : "");
 	return w < 0 ? 0 : (size_t)w < len ? (size_t)w : len - 1;
