@@ -337,6 +337,7 @@ monitor_zone_event(struct monitor *m, uint32_t zone, enum event_kind kind,
 	struct event ev;
 
 	memset(&dz, 0, sizeof(dz));
+	dz.zone = z;
 	dz.health = (uint8_t)h;
 	dz.probe[0] = probes[0];
 	dz.probe[1] = probes[1];

@@ -12,6 +12,7 @@ daemon driven through the Daemon class.
 """
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -436,8 +437,15 @@ class DaemonTest(DaemonTestCase):
         names = {"EVENT": "event", "TARGET": "target", "ZONE": "zone",
                  "CODES": "codes", "LABELS": "labels", "TXT": "txt",
                  "DELIST_URL": "delist", "SINCE": "since",
-                 "DURATION": "duration", "SEVERITY": "severity",
-                 "GROUP": "group"}
+                 "SEVERITY": "severity", "GROUP": "group"}
+        if "duration" in m.fields:
+            # The line says 3h12m5s for people; the hook gets seconds.
+            secs = 0
+            for num, unit in re.findall(r"(\d+)([dhms])", m.get("duration")):
+                secs += int(num) * {"d": 86400, "h": 3600, "m": 60,
+                                    "s": 1}[unit]
+            self.assertEqual(env.get("RBLMON_DURATION"), str(secs),
+                             "RBLMON_DURATION vs duration=\n%s" % ctx)
         for var, key in names.items():
             if key in m.fields:
                 self.assertEqual(env.get("RBLMON_" + var), m.get(key),
