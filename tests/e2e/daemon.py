@@ -509,13 +509,38 @@ class Hook:
 
 # -- the state store -------------------------------------------------------
 
-class Store:
-    """The daemon's SQLite file, opened read-only for each question."""
+# Asks the store from inside a namespace: argv path, SQL, JSON arguments;
+# prints the rows as JSON, or the error on stderr with exit 3.
+_STORE_QUERY = r'''
+import json, sqlite3, sys, urllib.parse
+try:
+    db = sqlite3.connect("file:%s?mode=ro" % urllib.parse.quote(sys.argv[1]),
+                         uri=True, timeout=5.0)
+    db.row_factory = sqlite3.Row
+    rows = [dict(r) for r in db.execute(sys.argv[2], json.loads(sys.argv[3]))]
+    db.close()
+except sqlite3.Error as e:
+    sys.stderr.write("%s: %s" % (type(e).__name__, e))
+    sys.exit(3)
+json.dump(rows, sys.stdout)
+'''
 
-    def __init__(self, path):
+
+class Store:
+    """The daemon's SQLite file, opened read-only for each question.
+
+    ns: the Namespace whose view holds path (a tmpfs of its own); the
+    questions are then asked by a python3 inside it, as SQLite resolves
+    /proc/PID/root to the test's own view.
+    """
+
+    def __init__(self, path, ns=None):
         self.path = path
+        self.ns = ns
 
     def exists(self):
+        if self.ns is not None:
+            return os.path.exists(self.ns.host_path(self.path))
         return os.path.exists(self.path)
 
     def connect(self):
@@ -526,6 +551,14 @@ class Store:
 
     def query(self, sql, args=()):
         """Rows as dicts."""
+        if self.ns is not None:
+            r = self.ns.run([sys.executable, "-c", _STORE_QUERY, self.path,
+                             sql, json.dumps(list(args))], timeout=30)
+            if r.returncode == 3:
+                raise sqlite3.OperationalError(r.stderr.decode())
+            if r.returncode != 0:
+                raise RuntimeError("store query in the namespace: %r" % r)
+            return json.loads(r.stdout)
         db = self.connect()
         try:
             return [dict(r) for r in db.execute(sql, args).fetchall()]
@@ -534,6 +567,9 @@ class Store:
 
     def integrity(self):
         """PRAGMA integrity_check: ["ok"] on a sound file."""
+        if self.ns is not None:
+            return [r["integrity_check"] for r in
+                    self.query("PRAGMA integrity_check")]
         db = self.connect()
         try:
             return [r[0] for r in db.execute("PRAGMA integrity_check")]

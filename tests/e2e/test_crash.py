@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: ISC
-"""rblmond killed with SIGKILL at random moments while listings change
-(rbldnsd data toggled between and during runs), then started again, many
-times over. After each restart the state file passes PRAGMA
-integrity_check; at the end every event row was announced on syslog at
-least once, nothing twice unless the repeat says redelivery=1, no alert
-without a row, each pair's history alternates listed / delisted, and the
-standing pairs are what rbldnsd serves. The alert command is best effort across a kill (commands still waiting are
-dropped), but it too never sees an event twice without redelivery.
+"""rblmond killed with SIGKILL while listings change (rbldnsd data
+toggled during each run; half the kills at a random moment, half as the
+first alert of a batch arrives), then started again, many times over.
+After each restart the state file passes PRAGMA integrity_check; at the
+end every event row was announced on syslog at least once, nothing twice
+unless the repeat says redelivery=1, no alert without a row, each pair's
+history alternates listed / delisted, and the standing pairs are what
+rbldnsd serves. The alert command is best effort
+across a kill (commands still waiting are dropped), but it too never sees
+an event twice without redelivery.
 
 RBLMON_CRASH_LOOPS sets the number of kills (50 by default; 2000 for a
 long run), RBLMON_CRASH_SEED the random seed (printed on failure).
@@ -107,7 +109,7 @@ class CrashTest(DaemonTestCase):
         t_end = time.monotonic() + 20 + LOOPS * 3.0
 
         def toggle():
-            for t in rng.sample(TARGETS, rng.randint(1, 4)):
+            for t in rng.sample(TARGETS, rng.randint(1, 6)):
                 listed.symmetric_difference_update({t})
             dns.update("crash", lines(listed), expect(listed))
 
@@ -118,8 +120,16 @@ class CrashTest(DaemonTestCase):
             if loop:
                 self.assertEqual(self.store.integrity(), ["ok"], ctx)
             time.sleep(rng.uniform(0, 0.6))
+            mark = self.syslog.mark()
             toggle()
-            time.sleep(rng.uniform(0, 0.8))
+            if rng.random() < 0.5:
+                # At a random moment.
+                time.sleep(rng.uniform(0, 0.8))
+            else:
+                # As the first alert of a batch arrives: the rest are
+                # still to be announced or marked sent.
+                daemon.wait_until(lambda: self.syslog.alerts(mark), 3.0,
+                                  0.001)
             self.assertTrue(d.alive(), "%s: exited before the kill\n%s" %
                             (ctx, self.context(d)))
             self.assertEqual(d.kill9(), -9, ctx)

@@ -59,9 +59,9 @@ class DiskFullTest(DaemonTestCase):
     def setUp(self):
         super().setUp()
         # The daemon sees the tmpfs at self.tmp/state; the test reaches it
-        # through the namespace's root.
+        # through the namespace.
         self.state_db = os.path.join(self.tmp, "state", "state.db")
-        self.store = daemon.Store(self.ns.host_path(self.state_db))
+        self.store = daemon.Store(self.state_db, self.ns)
         self.filler = self.ns.host_path(os.path.join(self.tmp, "state",
                                                      "filler"))
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "state",
@@ -84,7 +84,7 @@ class DiskFullTest(DaemonTestCase):
             self.state_db, hook=self.hook, interval="1s", confirm=1,
             confirm_delay="1s")
         d = self.daemon(text)
-        self.assertTrue(os.path.exists(self.store.path), self.context(d))
+        self.assertTrue(self.store.exists(), self.context(d))
         d.wait_alerts(event="listed", target=T1)
         self.assertTrue(daemon.wait_until(
             lambda: self.stored(T1, "listed"), 10.0), self.context(d))
