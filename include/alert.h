@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct event;
+struct incident;
 
 /* Longest alert line alert_send() writes, with its NUL. */
 #define ALERT_LINE_MAX 2048
@@ -30,18 +30,18 @@ struct event;
  * room for redelivery=1 is kept.
  * Returns the length written.
  */
-size_t alert_format(const struct event *ev, char *buf, size_t len);
+size_t alert_format(const struct incident *ev, char *buf, size_t len);
 
 /* LOG_WARNING for listed, changed, reminder, zone-down and storage-error;
  * LOG_NOTICE for delisted and zone-up. */
-int alert_priority(const struct event *ev);
+int alert_priority(const struct incident *ev);
 
 /* openlog("rblmond", LOG_PID | LOG_NDELAY, facility); alert_send() then
  * logs at that facility (LOG_DAEMON until this is called). */
 void alert_open(int facility);
 
 /* Log ev's line (alert_format, at most ALERT_LINE_MAX) at its priority. */
-void alert_send(const struct event *ev);
+void alert_send(const struct incident *ev);
 
 /*
  * tmpl with every "{target}" replaced by target, into buf (len bytes):
@@ -61,6 +61,6 @@ int alert_delist_url(const char *tmpl, const char *target, char *buf,
  */
 int alert_time_format(int64_t t, char *buf, size_t len);
 size_t alert_duration_format(int64_t seconds, char *buf, size_t len);
-const char *alert_state(const struct event *ev);
+const char *alert_state(const struct incident *ev);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-struct event;
+struct incident;
 struct event_base;
 struct hook;
 
@@ -49,7 +49,7 @@ int hook_new(struct event_base *base, const struct hook_options *o,
  * full (counted as dropped, logged once per burst of drops), -ENOMEM
  * (counted as dropped).
  */
-int hook_run(struct hook *h, const struct event *ev);
+int hook_run(struct hook *h, const struct incident *ev);
 
 /*
  * The command's environment for ev, NULL-terminated and malloc'd: PATH
@@ -58,7 +58,7 @@ int hook_run(struct hook *h, const struct event *ev);
  * printable ASCII escaped as \xNN. Nothing is inherited. Returns 0 or
  * -ENOMEM; free with hook_env_free().
  */
-int hook_env_build(const struct event *ev, char ***ret_envp);
+int hook_env_build(const struct incident *ev, char ***ret_envp);
 void hook_env_free(char **envp); /* NULL ok */
 
 struct hook_stats {

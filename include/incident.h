@@ -3,23 +3,24 @@
  * The events the monitor announces (DESIGN §5): a listing that starts,
  * ends or changes, a reminder, a zone going down or coming back, and a
  * storage failure. A neutral record that the store, the syslog alerts and
- * the hook all consume; it borrows its strings. Pure.
+ * the hook all consume; it borrows its strings. Pure. Called incident,
+ * not event: libevent's handles are `struct event`, in the same files.
  */
-#ifndef RBLMON_EVENT_H
-#define RBLMON_EVENT_H
+#ifndef RBLMON_INCIDENT_H
+#define RBLMON_INCIDENT_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-enum event_kind {
-	EVENT_LISTED,
-	EVENT_DELISTED,
-	EVENT_CHANGED,
-	EVENT_REMINDER,
-	EVENT_ZONE_DOWN,
-	EVENT_ZONE_UP,
-	EVENT_STORAGE_ERROR,
-	EVENT_KIND_COUNT
+enum incident_kind {
+	INCIDENT_LISTED,
+	INCIDENT_DELISTED,
+	INCIDENT_CHANGED,
+	INCIDENT_REMINDER,
+	INCIDENT_ZONE_DOWN,
+	INCIDENT_ZONE_UP,
+	INCIDENT_STORAGE_ERROR,
+	INCIDENT_KIND_COUNT
 };
 
 /* A zone's `severity`: critical pages, info is a neighbourhood list. */
@@ -36,10 +37,10 @@ enum severity {
  * that came from DNS (txt) are escaped already (escape.h) and at most
  * ESCAPE_TXT_MAX long; the consumers still quote what they print.
  */
-struct event {
+struct incident {
 	int64_t id;	     /* the store's row id; 0 when not stored */
 	int64_t time_s;	     /* wall clock (POSIX seconds) it happened */
-	uint8_t kind;	     /* enum event_kind */
+	uint8_t kind;	     /* enum incident_kind */
 	uint8_t severity;    /* enum severity: the zone's */
 	bool redelivery;     /* announced again after a restart */
 	const char *target;  /* canonical text; "" for zone and storage events */
@@ -57,9 +58,9 @@ struct event {
 
 /* "listed", "delisted", "changed", "reminder", "zone-down", "zone-up",
  * "storage-error". */
-const char *event_kind_name(enum event_kind k);
+const char *incident_kind_name(enum incident_kind k);
 /* The reverse; -EINVAL for an unknown name. */
-int event_kind_parse(const char *s, enum event_kind *ret);
+int incident_kind_parse(const char *s, enum incident_kind *ret);
 
 /* "critical", "warning", "info". */
 const char *severity_name(enum severity s);

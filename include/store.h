@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct event;
+struct incident;
 struct store;
 
 /*
@@ -98,7 +98,7 @@ int store_zone_del(struct store *s, const char *zone);
  * of range. On -ENOBUFS or -ENOMEM the event is not in the outbox: the
  * caller announces it itself.
  */
-int store_event_add(struct store *s, const struct event *ev);
+int store_event_add(struct store *s, const struct incident *ev);
 /* Mark the stored event row id as announced. An id of 0 is ignored. */
 int store_mark_sent(struct store *s, int64_t id);
 
@@ -113,7 +113,7 @@ size_t store_queued(const struct store *s);
  * marked sent once a flush succeeds. ev is valid during the call. The
  * callback may queue operations; it must not flush or close the store.
  */
-typedef void store_event_cb(const struct event *ev, bool durable,
+typedef void store_event_cb(const struct incident *ev, bool durable,
     void *arg);
 
 /*
@@ -150,7 +150,7 @@ int store_set_max_pages(struct store *s, uint64_t max_pages);
  */
 typedef int store_pair_cb(const struct store_pair *p, void *arg);
 typedef int store_zone_cb(const struct store_zone *z, void *arg);
-typedef int store_row_cb(const struct event *ev, void *arg);
+typedef int store_row_cb(const struct incident *ev, void *arg);
 
 /* Every standing pair, ordered by zone then target. */
 int store_load_pairs(struct store *s, store_pair_cb *cb, void *arg);

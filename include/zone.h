@@ -58,7 +58,7 @@ struct zone {
 	uint64_t interval_ms;  /* 0: the [rblmond] interval */
 	uint64_t daily_budget; /* queries per UTC day, all kinds; 0: no cap */
 	char *nameservers; /* owned "ip:port,..." or NULL: the global ones */
-	uint8_t severity;  /* enum severity (event.h) */
+	uint8_t severity;  /* enum severity (incident.h) */
 	char *delist_url;  /* owned, may hold {target}; NULL: none */
 };
 

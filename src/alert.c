@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "alert.h"
-#include "event.h"
+#include "incident.h"
 
 /* Appended last, with room kept for it: a repeat must always say so. */
 static const char redelivery_field[] = " redelivery=1";
@@ -150,15 +150,15 @@ alert_duration_format(int64_t seconds, char *buf, size_t len)
 }
 
 const char *
-alert_state(const struct event *ev)
+alert_state(const struct incident *ev)
 {
-	if (ev->state[0] == '\0' && ev->kind == EVENT_ZONE_UP)
+	if (ev->state[0] == '\0' && ev->kind == INCIDENT_ZONE_UP)
 		return "ok";
 	return ev->state;
 }
 
 size_t
-alert_format(const struct event *ev, char *buf, size_t len)
+alert_format(const struct incident *ev, char *buf, size_t len)
 {
 	struct line l = { .buf = buf, .room = len > 0 ? len - 1 : 0 };
 	size_t keep = ev->redelivery ? sizeof(redelivery_field) - 1 : 0;
@@ -170,19 +170,20 @@ alert_format(const struct event *ev, char *buf, size_t len)
 	if (keep > l.room)
 		keep = 0;
 	l.room -= keep;
-	line_field(&l, "event", event_kind_name((enum event_kind)ev->kind));
+	line_field(&l, "event",
+	    incident_kind_name((enum incident_kind)ev->kind));
 	line_field(&l, "target", ev->target);
 	line_field(&l, "group", ev->group);
 	line_field(&l, "zone", ev->zone);
 	line_field(&l, "codes", ev->codes);
 	line_field(&l, "labels", ev->labels);
-	if (ev->kind != EVENT_STORAGE_ERROR)
+	if (ev->kind != INCIDENT_STORAGE_ERROR)
 		line_field(&l, "severity",
 		    severity_name((enum severity)ev->severity));
 	if (ev->since_s != 0 &&
 	    alert_time_format(ev->since_s, since, sizeof(since)) == 0)
 		line_field(&l, "since", since);
-	if (ev->kind == EVENT_DELISTED) {
+	if (ev->kind == INCIDENT_DELISTED) {
 		alert_duration_format(ev->duration_s, duration,
 		    sizeof(duration));
 		line_field(&l, "duration", duration);
@@ -200,11 +201,11 @@ alert_format(const struct event *ev, char *buf, size_t len)
 }
 
 int
-alert_priority(const struct event *ev)
+alert_priority(const struct incident *ev)
 {
 	switch (ev->kind) {
-	case EVENT_DELISTED:
-	case EVENT_ZONE_UP:
+	case INCIDENT_DELISTED:
+	case INCIDENT_ZONE_UP:
 		return LOG_NOTICE;
 	default:
 		return LOG_WARNING;
@@ -219,7 +220,7 @@ alert_open(int facility)
 }
 
 void
-alert_send(const struct event *ev)
+alert_send(const struct incident *ev)
 {
 	char line[ALERT_LINE_MAX];
 

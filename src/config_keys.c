@@ -15,7 +15,7 @@
 #include <strings.h>
 #include <syslog.h>
 
-#include "event.h"
+#include "incident.h"
 #include "loader.h"
 #include "parse.h"
 

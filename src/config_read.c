@@ -17,7 +17,7 @@
 
 #include <ini.h>
 
-#include "event.h"
+#include "incident.h"
 #include "loader.h"
 
 /* ---- sections ---- */

@@ -24,16 +24,9 @@
 
 #include "alert.h"
 #include "escape.h"
-#include "event.h"
 #include "hook.h"
+#include "incident.h"
 #include "log.h"
-
-/*
- * libevent calls its handles `struct event`, the tag event.h gives our
- * record. libevent's stays incomplete (only its pointers are held), so the
- * two meet only in name: the fields below marked "libevent's" are handles
- * from evtimer_new() and evsignal_new(), never records.
- */
 
 /* The one variable a command gets besides the event. */
 #define HOOK_PATH \
@@ -44,7 +37,7 @@ struct hook_job {
 	TAILQ_ENTRY(hook_job) entry;
 	struct hook *h;
 	char **envp;
-	struct event *timer; /* libevent's: the timeout, then the SIGKILL */
+	struct event *timer; /* the timeout, then the SIGKILL */
 	pid_t pid;
 	bool term_sent; /* timed out: SIGTERM sent, SIGKILL next */
 	char desc[192]; /* "listed 192.0.2.25 on zen.spamhaus.org (event 42)" */
@@ -59,7 +52,7 @@ struct hook {
 	uint32_t max_running;
 	uint32_t max_queued;
 	uint32_t kill_after_ms;
-	struct event *sigchld; /* libevent's */
+	struct event *sigchld;
 	struct hook_jobs queue;
 	struct hook_jobs running;
 	struct hook_stats stats;
@@ -88,14 +81,15 @@ env_entry(const char *name, const char *val)
 }
 
 int
-hook_env_build(const struct event *ev, char ***ret_envp)
+hook_env_build(const struct incident *ev, char ***ret_envp)
 {
 	char since[32] = "", when[32] = "", duration[24] = "", id[24] = "";
-	bool storage = ev->kind == EVENT_STORAGE_ERROR;
+	bool storage = ev->kind == INCIDENT_STORAGE_ERROR;
 	const struct {
 		const char *name, *val;
 	} vars[] = {
-		{ "RBLMON_EVENT", event_kind_name((enum event_kind)ev->kind) },
+		{ "RBLMON_EVENT",
+		    incident_kind_name((enum incident_kind)ev->kind) },
 		{ "RBLMON_TARGET", ev->target },
 		{ "RBLMON_GROUP", ev->group },
 		{ "RBLMON_ZONE", ev->zone },
@@ -120,7 +114,7 @@ hook_env_build(const struct event *ev, char ***ret_envp)
 		alert_time_format(ev->since_s, since, sizeof(since));
 	if (ev->time_s != 0)
 		alert_time_format(ev->time_s, when, sizeof(when));
-	if (ev->kind == EVENT_DELISTED)
+	if (ev->kind == INCIDENT_DELISTED)
 		snprintf(duration, sizeof(duration), "%" PRId64,
 		    ev->duration_s < 0 ? 0 : ev->duration_s);
 	if (ev->id != 0)
@@ -164,7 +158,7 @@ job_free(struct hook_job *j)
 
 /* What the messages call the event: kind, target, zone, row id. */
 static void
-job_describe(struct hook_job *j, const struct event *ev)
+job_describe(struct hook_job *j, const struct incident *ev)
 {
 	char target[80] = "", zone[80] = "", id[32] = "";
 
@@ -181,7 +175,7 @@ job_describe(struct hook_job *j, const struct event *ev)
 	if (ev->id != 0)
 		snprintf(id, sizeof(id), " (event %" PRId64 ")", ev->id);
 	snprintf(j->desc, sizeof(j->desc), "%s%s%s%s",
-	    event_kind_name((enum event_kind)ev->kind), target, zone, id);
+	    incident_kind_name((enum incident_kind)ev->kind), target, zone, id);
 }
 
 /* Send sig to the command's process group (what a script started too),
@@ -415,7 +409,7 @@ fail:
 
 /* A job for ev with its environment, description and timer; NULL: ENOMEM */
 static struct hook_job *
-job_new(struct hook *h, const struct event *ev)
+job_new(struct hook *h, const struct incident *ev)
 {
 	struct hook_job *j = calloc(1, sizeof(*j));
 
@@ -432,7 +426,7 @@ job_new(struct hook *h, const struct event *ev)
 }
 
 int
-hook_run(struct hook *h, const struct event *ev)
+hook_run(struct hook *h, const struct incident *ev)
 {
 	bool slot = h->stats.running < h->max_running &&
 	    TAILQ_EMPTY(&h->queue);
@@ -445,7 +439,7 @@ hook_run(struct hook *h, const struct event *ev)
 				 "wait already, dropping this %s event and "
 				 "more until the queue drains", h->cmd,
 			    h->stats.queued,
-			    event_kind_name((enum event_kind)ev->kind));
+			    incident_kind_name((enum incident_kind)ev->kind));
 		return -ENOBUFS;
 	}
 	j = job_new(h, ev);
@@ -453,7 +447,7 @@ hook_run(struct hook *h, const struct event *ev)
 		h->stats.dropped++;
 		log_warn("alert_command %s: out of memory, a %s event is not "
 			 "passed to it", h->cmd,
-		    event_kind_name((enum event_kind)ev->kind));
+		    incident_kind_name((enum incident_kind)ev->kind));
 		return -ENOMEM;
 	}
 	if (slot) {

@@ -6,16 +6,16 @@
 #include <errno.h>
 #include <string.h>
 
-#include "event.h"
+#include "incident.h"
 
-static const char *const kind_names[EVENT_KIND_COUNT] = {
-	[EVENT_LISTED] = "listed",
-	[EVENT_DELISTED] = "delisted",
-	[EVENT_CHANGED] = "changed",
-	[EVENT_REMINDER] = "reminder",
-	[EVENT_ZONE_DOWN] = "zone-down",
-	[EVENT_ZONE_UP] = "zone-up",
-	[EVENT_STORAGE_ERROR] = "storage-error",
+static const char *const kind_names[INCIDENT_KIND_COUNT] = {
+	[INCIDENT_LISTED] = "listed",
+	[INCIDENT_DELISTED] = "delisted",
+	[INCIDENT_CHANGED] = "changed",
+	[INCIDENT_REMINDER] = "reminder",
+	[INCIDENT_ZONE_DOWN] = "zone-down",
+	[INCIDENT_ZONE_UP] = "zone-up",
+	[INCIDENT_STORAGE_ERROR] = "storage-error",
 };
 
 static const char *const severity_names[SEVERITY_COUNT] = {
@@ -25,17 +25,17 @@ static const char *const severity_names[SEVERITY_COUNT] = {
 };
 
 const char *
-event_kind_name(enum event_kind k)
+incident_kind_name(enum incident_kind k)
 {
-	return (unsigned)k < EVENT_KIND_COUNT ? kind_names[k] : "unknown";
+	return (unsigned)k < INCIDENT_KIND_COUNT ? kind_names[k] : "unknown";
 }
 
 int
-event_kind_parse(const char *s, enum event_kind *ret)
+incident_kind_parse(const char *s, enum incident_kind *ret)
 {
-	for (unsigned i = 0; i < EVENT_KIND_COUNT; i++) {
+	for (unsigned i = 0; i < INCIDENT_KIND_COUNT; i++) {
 		if (strcmp(s, kind_names[i]) == 0) {
-			*ret = (enum event_kind)i;
+			*ret = (enum incident_kind)i;
 			return 0;
 		}
 	}

@@ -16,8 +16,9 @@
 #include "pairtable.h"
 #include "sweep.h"
 
-struct event;
+struct event; /* libevent's */
 struct hook;
+struct incident;
 struct resolver;
 struct store;
 
@@ -84,7 +85,7 @@ void monitor_pair_result(struct monitor *m, const struct sweep_result *r);
 void monitor_zone_changed(struct monitor *m, uint32_t zone,
     enum zone_health from, enum zone_health to,
     const struct diagnose_probe probes[2]);
-void monitor_raise(struct monitor *m, struct event *ev);
+void monitor_raise(struct monitor *m, struct incident *ev);
 void monitor_flush(struct monitor *m, bool force);
 int monitor_store_open(struct monitor *m, char *err, size_t errlen);
 int monitor_restore(struct monitor *m);

@@ -14,8 +14,8 @@
 #include "alert.h"
 #include "classify.h"
 #include "config.h"
-#include "event.h"
 #include "hook.h"
+#include "incident.h"
 #include "log.h"
 #include "monitor_int.h"
 #include "result.h"
@@ -40,7 +40,7 @@ monitor_set_params(struct monitor *m)
 
 /* Announce an event now: syslog, then the hook. */
 static void
-monitor_announce(struct monitor *m, const struct event *ev)
+monitor_announce(struct monitor *m, const struct incident *ev)
 {
 	alert_send(ev);
 	if (m->hook != NULL)
@@ -49,7 +49,7 @@ monitor_announce(struct monitor *m, const struct event *ev)
 }
 
 static void
-monitor_store_cb(const struct event *ev, bool durable, void *arg)
+monitor_store_cb(const struct incident *ev, bool durable, void *arg)
 {
 	struct monitor *m = arg;
 
@@ -68,7 +68,7 @@ monitor_store_cb(const struct event *ev, bool durable, void *arg)
  * announced after the commit; without one, at once.
  */
 void
-monitor_raise(struct monitor *m, struct event *ev)
+monitor_raise(struct monitor *m, struct incident *ev)
 {
 	if (ev->time_s == 0)
 		ev->time_s = monitor_wall_s();
@@ -89,7 +89,7 @@ monitor_raise(struct monitor *m, struct event *ev)
 static void
 monitor_storage_error(struct monitor *m, int rc)
 {
-	struct event ev;
+	struct incident ev;
 	char detail[MONITOR_TEXT_MAX];
 	const char *why = store_last_error(m->store);
 
@@ -97,7 +97,7 @@ monitor_storage_error(struct monitor *m, int rc)
 	    why != NULL && why[0] != '\0' ? why : strerror(-rc));
 	log_warn("%s; keeping state in memory and retrying", detail);
 	memset(&ev, 0, sizeof(ev));
-	ev.kind = EVENT_STORAGE_ERROR;
+	ev.kind = INCIDENT_STORAGE_ERROR;
 	ev.target = ev.group = ev.zone = ev.codes = ev.labels = ev.txt = "";
 	ev.delist_url = ev.state = "";
 	ev.detail = detail;
@@ -198,7 +198,7 @@ monitor_pair_event(struct monitor *m, const struct sweep_result *r,
 	int64_t listed_s = (int64_t)(pairstate_listed_ms(ps, now_ms) / 1000);
 	struct monitor_pair_text tx;
 	struct store_pair row;
-	struct event ev;
+	struct incident ev;
 
 	if (target_format(t, tx.target, sizeof(tx.target)) < 0)
 		return;
@@ -221,22 +221,22 @@ monitor_pair_event(struct monitor *m, const struct sweep_result *r,
 	ev.since_s = now_s - listed_s;
 	switch (pev) {
 	case PAIRSTATE_EV_LISTED:
-		ev.kind = EVENT_LISTED;
+		ev.kind = INCIDENT_LISTED;
 		break;
 	case PAIRSTATE_EV_CHANGED:
-		ev.kind = EVENT_CHANGED;
+		ev.kind = INCIDENT_CHANGED;
 		break;
 	case PAIRSTATE_EV_REMINDER:
-		ev.kind = EVENT_REMINDER;
+		ev.kind = INCIDENT_REMINDER;
 		break;
 	default:
-		ev.kind = EVENT_DELISTED;
+		ev.kind = INCIDENT_DELISTED;
 		ev.duration_s = listed_s;
 		ev.codes = ev.labels = ev.txt = "";
 		break;
 	}
 	if (m->store != NULL) {
-		if (ev.kind == EVENT_DELISTED) {
+		if (ev.kind == INCIDENT_DELISTED) {
 			(void)store_pair_del(m->store, tx.target, z->name);
 		} else {
 			memset(&row, 0, sizeof(row));
@@ -327,14 +327,14 @@ monitor_drop_cb(uint64_t key, struct pairstate *ps, void *arg)
 }
 
 static void
-monitor_zone_event(struct monitor *m, uint32_t zone, enum event_kind kind,
+monitor_zone_event(struct monitor *m, uint32_t zone, enum incident_kind kind,
     enum zone_health h, const struct diagnose_probe probes[2],
     int64_t duration_s)
 {
 	const struct zone *z = &m->g->c->zones[zone];
 	struct diagnose_zone dz;
 	char detail[MONITOR_TEXT_MAX];
-	struct event ev;
+	struct incident ev;
 
 	memset(&dz, 0, sizeof(dz));
 	dz.zone = z;
@@ -342,7 +342,7 @@ monitor_zone_event(struct monitor *m, uint32_t zone, enum event_kind kind,
 	dz.probe[0] = probes[0];
 	dz.probe[1] = probes[1];
 	detail[0] = '\0';
-	if (kind == EVENT_ZONE_DOWN)
+	if (kind == INCIDENT_ZONE_DOWN)
 		diagnose_zone_reason(&dz, detail, sizeof(detail));
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = (uint8_t)kind;
@@ -379,10 +379,10 @@ monitor_zone_changed(struct monitor *m, uint32_t zone, enum zone_health from,
 	if (to == mz->announced)
 		return;
 	if (to != HEALTH_OK && mz->announced == HEALTH_OK) {
-		monitor_zone_event(m, zone, EVENT_ZONE_DOWN, to, probes, 0);
+		monitor_zone_event(m, zone, INCIDENT_ZONE_DOWN, to, probes, 0);
 		mz->since_s = now_s;
 	} else if (to == HEALTH_OK) {
-		monitor_zone_event(m, zone, EVENT_ZONE_UP, to, probes,
+		monitor_zone_event(m, zone, INCIDENT_ZONE_UP, to, probes,
 		    now_s - mz->since_s);
 		mz->since_s = now_s;
 	}
@@ -407,7 +407,7 @@ monitor_store_open(struct monitor *m, char *err, size_t errlen)
 	if ((rc = store_open(c->state_db, NULL, &m->store, err, errlen)) != 0)
 		return rc;
 	if ((aside = store_moved_aside(m->store)) != NULL) {
-		struct event ev;
+		struct incident ev;
 		char detail[MONITOR_TEXT_MAX];
 
 		snprintf(detail, sizeof(detail), "the state store was "
@@ -415,7 +415,7 @@ monitor_store_open(struct monitor *m, char *err, size_t errlen)
 		    "started", store_last_error(m->store), aside);
 		log_warn("%s", detail);
 		memset(&ev, 0, sizeof(ev));
-		ev.kind = EVENT_STORAGE_ERROR;
+		ev.kind = INCIDENT_STORAGE_ERROR;
 		ev.target = ev.group = ev.zone = ev.codes = ev.labels = "";
 		ev.txt = ev.delist_url = ev.state = "";
 		ev.detail = detail;
@@ -538,7 +538,7 @@ monitor_restore_zone(const struct store_zone *zr, void *arg)
 }
 
 static int
-monitor_redeliver_cb(const struct event *ev, void *arg)
+monitor_redeliver_cb(const struct incident *ev, void *arg)
 {
 	struct monitor *m = arg;
 

@@ -15,7 +15,7 @@
 
 #include <sqlite3.h>
 
-#include "event.h"
+#include "incident.h"
 #include "store.h"
 
 /* The schema version this file writes (PRAGMA user_version). */
@@ -58,7 +58,7 @@ static const char *const migrations[STORE_VERSION] = {
 	"CREATE INDEX events_unsent ON events (id) WHERE sent = 0;",
 };
 
-/* The columns every event reader selects, in struct event order. */
+/* The columns every event reader selects, in struct incident order. */
 #define EVENT_COLUMNS                                                      \
 	"id, time, kind, severity, target, grp, zone, codes, labels, txt,"   \
 	" delist_url, state, detail, since, duration, redelivery"
@@ -121,7 +121,7 @@ struct store_op {
 /* A queued event. announced: given to the callback as not durable. */
 struct store_ev {
 	TAILQ_ENTRY(store_ev) link;
-	struct event ev; /* strings point into buf */
+	struct incident ev; /* strings point into buf */
 	bool announced;
 	char buf[];
 };
@@ -401,14 +401,14 @@ store_zone_del(struct store *s, const char *zone)
 }
 
 int
-store_event_add(struct store *s, const struct event *ev)
+store_event_add(struct store *s, const struct incident *ev)
 {
 	const char *src[10] = { ev->target, ev->group, ev->zone, ev->codes,
 		ev->labels, ev->txt, ev->delist_url, ev->state, ev->detail };
 	const char *dst[10];
 	struct store_ev *e;
 
-	if (ev->kind >= EVENT_KIND_COUNT || ev->severity >= SEVERITY_COUNT)
+	if (ev->kind >= INCIDENT_KIND_COUNT || ev->severity >= SEVERITY_COUNT)
 		return -EINVAL;
 	if (s->nqueued >= s->max_queued)
 		return -ENOBUFS;
@@ -537,8 +537,8 @@ write_op(struct store *s, const struct store_op *op)
 static int
 write_event(struct store *s, struct store_ev *e)
 {
-	const struct event *ev = &e->ev;
-	const char *v[11] = { event_kind_name(ev->kind),
+	const struct incident *ev = &e->ev;
+	const char *v[11] = { incident_kind_name(ev->kind),
 		severity_name(ev->severity), ev->target, ev->group, ev->zone,
 		ev->codes, ev->labels, ev->txt, ev->delist_url, ev->state,
 		ev->detail };
@@ -662,15 +662,15 @@ col_text(sqlite3_stmt *st, int i)
 
 /* A row of EVENT_COLUMNS; false for a kind or severity we do not know. */
 static bool
-row_event(sqlite3_stmt *st, struct event *ev)
+row_event(sqlite3_stmt *st, struct incident *ev)
 {
-	enum event_kind k;
+	enum incident_kind k;
 	enum severity sv;
 
-	if (event_kind_parse(col_text(st, 2), &k) != 0 ||
+	if (incident_kind_parse(col_text(st, 2), &k) != 0 ||
 	    severity_parse(col_text(st, 3), &sv) != 0)
 		return false;
-	*ev = (struct event){
+	*ev = (struct incident){
 		.id = sqlite3_column_int64(st, 0),
 		.time_s = sqlite3_column_int64(st, 1),
 		.kind = (uint8_t)k,
@@ -708,7 +708,7 @@ read_row(struct store *s, sqlite3_stmt *st, const struct reader *rd)
 {
 	struct store_pair p;
 	struct store_zone z;
-	struct event ev;
+	struct incident ev;
 
 	switch (rd->what) {
 	case READ_PAIRS:

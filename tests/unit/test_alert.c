@@ -12,7 +12,7 @@
 #include <syslog.h>
 
 #include "alert.h"
-#include "event.h"
+#include "incident.h"
 
 #define NROWS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -20,9 +20,9 @@
 #define SINCE 1796119200
 
 /* The event with every string the row left NULL made "", as the
- * contract in event.h promises. */
-static struct event
-filled(struct event ev)
+ * contract in incident.h promises. */
+static struct incident
+filled(struct incident ev)
 {
 	const char **s[] = { &ev.target, &ev.group, &ev.zone, &ev.codes,
 		&ev.labels, &ev.txt, &ev.delist_url, &ev.state, &ev.detail };
@@ -35,11 +35,11 @@ filled(struct event ev)
 
 static const struct line_row {
 	const char *name;
-	struct event ev;
+	struct incident ev;
 	const char *want;
 } line_rows[] = {
 	{ "listed, every field",
-	    { .kind = EVENT_LISTED, .severity = SEVERITY_CRITICAL,
+	    { .kind = INCIDENT_LISTED, .severity = SEVERITY_CRITICAL,
 		.target = "192.0.2.25", .group = "mail-out",
 		.zone = "zen.spamhaus.org", .codes = "127.0.0.4",
 		.labels = "XBL", .since_s = SINCE,
@@ -52,7 +52,7 @@ static const struct line_row {
 	    "txt=https://www.spamhaus.org/query/ip/192.0.2.25 "
 	    "delist=\"https://check.spamhaus.org/results/?query=192.0.2.25\"" },
 	{ "delisted with how long it was listed",
-	    { .kind = EVENT_DELISTED, .severity = SEVERITY_WARNING,
+	    { .kind = INCIDENT_DELISTED, .severity = SEVERITY_WARNING,
 		.target = "192.0.2.25", .zone = "bl.spamcop.net",
 		.codes = "127.0.0.2", .since_s = SINCE, .duration_s = 11525,
 		.delist_url = "https://www.spamcop.net/bl.shtml?192.0.2.25" },
@@ -61,18 +61,18 @@ static const struct line_row {
 	    "duration=3h12m5s "
 	    "delist=https://www.spamcop.net/bl.shtml?192.0.2.25" },
 	{ "delisted at once: duration 0s is still written",
-	    { .kind = EVENT_DELISTED, .severity = SEVERITY_CRITICAL,
+	    { .kind = INCIDENT_DELISTED, .severity = SEVERITY_CRITICAL,
 		.target = "192.0.2.25", .zone = "zen.spamhaus.org" },
 	    "event=delisted target=192.0.2.25 zone=zen.spamhaus.org "
 	    "severity=critical duration=0s" },
 	{ "duration only for delisted",
-	    { .kind = EVENT_LISTED, .severity = SEVERITY_CRITICAL,
+	    { .kind = INCIDENT_LISTED, .severity = SEVERITY_CRITICAL,
 		.target = "192.0.2.25", .zone = "zen.spamhaus.org",
 		.duration_s = 60 },
 	    "event=listed target=192.0.2.25 zone=zen.spamhaus.org "
 	    "severity=critical" },
 	{ "changed: lists of codes and labels stay unquoted",
-	    { .kind = EVENT_CHANGED, .severity = SEVERITY_CRITICAL,
+	    { .kind = INCIDENT_CHANGED, .severity = SEVERITY_CRITICAL,
 		.target = "192.0.2.25", .group = "mail-out",
 		.zone = "zen.spamhaus.org", .codes = "127.0.0.2,127.0.0.4",
 		.labels = "SBL,XBL", .txt = "Listed by SBL" },
@@ -80,88 +80,88 @@ static const struct line_row {
 	    "zone=zen.spamhaus.org codes=127.0.0.2,127.0.0.4 labels=SBL,XBL "
 	    "severity=critical txt=\"Listed by SBL\"" },
 	{ "reminder of an IPv6 listing",
-	    { .kind = EVENT_REMINDER, .severity = SEVERITY_CRITICAL,
+	    { .kind = INCIDENT_REMINDER, .severity = SEVERITY_CRITICAL,
 		.target = "2001:db8::25", .zone = "zen.spamhaus.org",
 		.codes = "127.0.0.3", .labels = "CSS", .since_s = SINCE },
 	    "event=reminder target=2001:db8::25 zone=zen.spamhaus.org "
 	    "codes=127.0.0.3 labels=CSS severity=critical "
 	    "since=2026-12-01T10:00:00Z" },
 	{ "zone-down with its state and evidence",
-	    { .kind = EVENT_ZONE_DOWN, .severity = SEVERITY_WARNING,
+	    { .kind = INCIDENT_ZONE_DOWN, .severity = SEVERITY_WARNING,
 		.zone = "dnsbl.example.net", .state = "dead",
 		.detail = "127.0.0.2 not listed in 3 probes" },
 	    "event=zone-down zone=dnsbl.example.net severity=warning "
 	    "state=dead detail=\"127.0.0.2 not listed in 3 probes\"" },
 	{ "zone-up without a state says ok",
-	    { .kind = EVENT_ZONE_UP, .severity = SEVERITY_WARNING,
+	    { .kind = INCIDENT_ZONE_UP, .severity = SEVERITY_WARNING,
 		.zone = "dnsbl.example.net" },
 	    "event=zone-up zone=dnsbl.example.net severity=warning "
 	    "state=ok" },
 	{ "zone-up keeps the state it is given",
-	    { .kind = EVENT_ZONE_UP, .severity = SEVERITY_INFO,
+	    { .kind = INCIDENT_ZONE_UP, .severity = SEVERITY_INFO,
 		.zone = "dnsbl.example.net", .state = "ok" },
 	    "event=zone-up zone=dnsbl.example.net severity=info state=ok" },
 	{ "zone-down without a state writes none",
-	    { .kind = EVENT_ZONE_DOWN, .severity = SEVERITY_INFO,
+	    { .kind = INCIDENT_ZONE_DOWN, .severity = SEVERITY_INFO,
 		.zone = "dnsbl.example.net" },
 	    "event=zone-down zone=dnsbl.example.net severity=info" },
 	{ "storage-error: no zone, so no severity",
-	    { .kind = EVENT_STORAGE_ERROR, .severity = SEVERITY_CRITICAL,
+	    { .kind = INCIDENT_STORAGE_ERROR, .severity = SEVERITY_CRITICAL,
 		.detail = "disk I/O error (SQLITE_IOERR_WRITE), retrying" },
 	    "event=storage-error "
 	    "detail=\"disk I/O error (SQLITE_IOERR_WRITE), retrying\"" },
 	{ "redelivery appended",
-	    { .kind = EVENT_LISTED, .severity = SEVERITY_CRITICAL,
+	    { .kind = INCIDENT_LISTED, .severity = SEVERITY_CRITICAL,
 		.target = "192.0.2.25", .zone = "zen.spamhaus.org",
 		.redelivery = true },
 	    "event=listed target=192.0.2.25 zone=zen.spamhaus.org "
 	    "severity=critical redelivery=1" },
 	{ "empty fields dropped",
-	    { .kind = EVENT_LISTED, .severity = SEVERITY_INFO,
+	    { .kind = INCIDENT_LISTED, .severity = SEVERITY_INFO,
 		.target = "example.com", .zone = "dbl.spamhaus.org" },
 	    "event=listed target=example.com zone=dbl.spamhaus.org "
 	    "severity=info" },
 	{ "quotes and backslashes escaped",
-	    { .kind = EVENT_LISTED, .severity = SEVERITY_CRITICAL,
+	    { .kind = INCIDENT_LISTED, .severity = SEVERITY_CRITICAL,
 		.target = "192.0.2.25", .zone = "zen.spamhaus.org",
 		.txt = "say \"hi\" \\o/" },
 	    "event=listed target=192.0.2.25 zone=zen.spamhaus.org "
 	    "severity=critical txt=\"say \\\"hi\\\" \\\\o/\"" },
 	{ "a backslash alone makes quotes",
-	    { .kind = EVENT_LISTED, .severity = SEVERITY_CRITICAL,
+	    { .kind = INCIDENT_LISTED, .severity = SEVERITY_CRITICAL,
 		.target = "192.0.2.25", .zone = "zen.spamhaus.org",
 		.txt = "a\\x01" },
 	    "event=listed target=192.0.2.25 zone=zen.spamhaus.org "
 	    "severity=critical txt=\"a\\\\x01\"" },
 	{ "control, DEL and 8-bit bytes as \\xNN",
-	    { .kind = EVENT_LISTED, .severity = SEVERITY_CRITICAL,
+	    { .kind = INCIDENT_LISTED, .severity = SEVERITY_CRITICAL,
 		.target = "192.0.2.25", .zone = "zen.spamhaus.org",
 		.txt = "a\x01" "b\x7f\xc3\xa9" },
 	    "event=listed target=192.0.2.25 zone=zen.spamhaus.org "
 	    "severity=critical txt=\"a\\x01b\\x7f\\xc3\\xa9\"" },
 	{ "a newline cannot split the line",
-	    { .kind = EVENT_STORAGE_ERROR, .detail = "one\ntwo\r" },
+	    { .kind = INCIDENT_STORAGE_ERROR, .detail = "one\ntwo\r" },
 	    "event=storage-error detail=\"one\\x0atwo\\x0d\"" },
 	{ "a tab is escaped",
-	    { .kind = EVENT_LISTED, .severity = SEVERITY_CRITICAL,
+	    { .kind = INCIDENT_LISTED, .severity = SEVERITY_CRITICAL,
 		.target = "192.0.2.25", .zone = "zen.spamhaus.org",
 		.txt = "a\tb" },
 	    "event=listed target=192.0.2.25 zone=zen.spamhaus.org "
 	    "severity=critical txt=\"a\\x09b\"" },
 	{ "an equals sign makes quotes",
-	    { .kind = EVENT_LISTED, .severity = SEVERITY_CRITICAL,
+	    { .kind = INCIDENT_LISTED, .severity = SEVERITY_CRITICAL,
 		.target = "192.0.2.25", .zone = "zen.spamhaus.org",
 		.txt = "code=4" },
 	    "event=listed target=192.0.2.25 zone=zen.spamhaus.org "
 	    "severity=critical txt=\"code=4\"" },
 	{ "punctuation alone needs no quotes",
-	    { .kind = EVENT_LISTED, .severity = SEVERITY_CRITICAL,
+	    { .kind = INCIDENT_LISTED, .severity = SEVERITY_CRITICAL,
 		.target = "192.0.2.25", .zone = "zen.spamhaus.org",
 		.txt = "<https://x.example/?a&b>;#!'" },
 	    "event=listed target=192.0.2.25 zone=zen.spamhaus.org "
 	    "severity=critical txt=<https://x.example/?a&b>;#!'" },
 	{ "since before 1970 is still a time",
-	    { .kind = EVENT_REMINDER, .severity = SEVERITY_CRITICAL,
+	    { .kind = INCIDENT_REMINDER, .severity = SEVERITY_CRITICAL,
 		.target = "192.0.2.25", .zone = "zen.spamhaus.org",
 		.since_s = -1 },
 	    "event=reminder target=192.0.2.25 zone=zen.spamhaus.org "
@@ -171,7 +171,7 @@ static const struct line_row {
 START_TEST(test_line)
 {
 	const struct line_row *r = &line_rows[_i];
-	struct event ev = filled(r->ev);
+	struct incident ev = filled(r->ev);
 	char buf[ALERT_LINE_MAX];
 	size_t n = alert_format(&ev, buf, sizeof(buf));
 
@@ -186,20 +186,20 @@ END_TEST
  *   codes=127.0.0.4 severity=critical" is 86 bytes, with
  *   ' txt="Listed by XBL"' 106;
  * escapes: "... severity=critical" 70, then ' txt="ab\x01\x02"'. */
-static const struct event cut_listed = {
-	.kind = EVENT_LISTED, .severity = SEVERITY_CRITICAL,
+static const struct incident cut_listed = {
+	.kind = INCIDENT_LISTED, .severity = SEVERITY_CRITICAL,
 	.target = "192.0.2.25", .group = "", .zone = "zen.spamhaus.org",
 	.codes = "127.0.0.4", .labels = "", .txt = "Listed by XBL",
 	.delist_url = "", .state = "", .detail = "",
 };
-static const struct event cut_escapes = {
-	.kind = EVENT_LISTED, .severity = SEVERITY_CRITICAL,
+static const struct incident cut_escapes = {
+	.kind = INCIDENT_LISTED, .severity = SEVERITY_CRITICAL,
 	.target = "192.0.2.25", .group = "", .zone = "zen.spamhaus.org",
 	.codes = "", .labels = "", .txt = "ab\x01\x02", .delist_url = "",
 	.state = "", .detail = "",
 };
-static const struct event cut_redelivery = {
-	.kind = EVENT_LISTED, .severity = SEVERITY_CRITICAL,
+static const struct incident cut_redelivery = {
+	.kind = INCIDENT_LISTED, .severity = SEVERITY_CRITICAL,
 	.redelivery = true, .target = "192.0.2.25", .group = "",
 	.zone = "zen.spamhaus.org", .codes = "127.0.0.4", .labels = "",
 	.txt = "Listed by XBL", .delist_url = "", .state = "", .detail = "",
@@ -214,7 +214,7 @@ static const struct event cut_redelivery = {
 
 static const struct cut_row {
 	const char *name;
-	const struct event *ev;
+	const struct incident *ev;
 	size_t len;
 	const char *want;
 } cut_rows[] = {
@@ -267,25 +267,26 @@ START_TEST(test_cut_zero)
 END_TEST
 
 static const struct prio_row {
-	enum event_kind kind;
+	enum incident_kind kind;
 	int want;
 } prio_rows[] = {
-	{ EVENT_LISTED, LOG_WARNING },
-	{ EVENT_DELISTED, LOG_NOTICE },
-	{ EVENT_CHANGED, LOG_WARNING },
-	{ EVENT_REMINDER, LOG_WARNING },
-	{ EVENT_ZONE_DOWN, LOG_WARNING },
-	{ EVENT_ZONE_UP, LOG_NOTICE },
-	{ EVENT_STORAGE_ERROR, LOG_WARNING },
+	{ INCIDENT_LISTED, LOG_WARNING },
+	{ INCIDENT_DELISTED, LOG_NOTICE },
+	{ INCIDENT_CHANGED, LOG_WARNING },
+	{ INCIDENT_REMINDER, LOG_WARNING },
+	{ INCIDENT_ZONE_DOWN, LOG_WARNING },
+	{ INCIDENT_ZONE_UP, LOG_NOTICE },
+	{ INCIDENT_STORAGE_ERROR, LOG_WARNING },
 };
 
 START_TEST(test_priority)
 {
 	const struct prio_row *r = &prio_rows[_i];
-	struct event ev = filled((struct event){ .kind = (uint8_t)r->kind });
+	struct incident ev =
+	    filled((struct incident){ .kind = (uint8_t)r->kind });
 
 	ck_assert_msg(alert_priority(&ev) == r->want, "%s: %d",
-	    event_kind_name(r->kind), alert_priority(&ev));
+	    incident_kind_name(r->kind), alert_priority(&ev));
 }
 END_TEST
 

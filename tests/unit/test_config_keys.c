@@ -8,7 +8,7 @@
 #include <syslog.h>
 
 #include "config_test.h"
-#include "event.h"
+#include "incident.h"
 
 /* ---- rejected values ---- */
 

@@ -19,8 +19,8 @@
 
 #include <event2/event.h>
 
-#include "event.h"
 #include "hook.h"
+#include "incident.h"
 
 #define NROWS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -48,8 +48,8 @@ static const char *const var_names[] = {
 };
 #define NVARS NROWS(var_names)
 
-static struct event
-filled(struct event ev)
+static struct incident
+filled(struct incident ev)
 {
 	const char **s[] = { &ev.target, &ev.group, &ev.zone, &ev.codes,
 		&ev.labels, &ev.txt, &ev.delist_url, &ev.state, &ev.detail };
@@ -61,8 +61,8 @@ filled(struct event ev)
 }
 
 /* A delisting with every field set, and the environment it makes. */
-static const struct event full_event = {
-	.id = 42, .time_s = WHEN, .kind = EVENT_DELISTED,
+static const struct incident full_event = {
+	.id = 42, .time_s = WHEN, .kind = INCIDENT_DELISTED,
 	.severity = SEVERITY_CRITICAL, .redelivery = true,
 	.target = "192.0.2.25", .group = "mail-out",
 	.zone = "zen.spamhaus.org", .codes = "127.0.0.2,127.0.0.4",
@@ -114,64 +114,64 @@ END_TEST
 
 static const struct var_row {
 	const char *name;
-	struct event ev;
+	struct incident ev;
 	const char *var, *want;
 } var_rows[] = {
-	{ "zone-down: state", { .kind = EVENT_ZONE_DOWN, .zone = "z.example",
+	{ "zone-down: state", { .kind = INCIDENT_ZONE_DOWN, .zone = "z.example",
 		.state = "dead" }, "RBLMON_STATE", "dead" },
-	{ "zone-down: detail", { .kind = EVENT_ZONE_DOWN,
+	{ "zone-down: detail", { .kind = INCIDENT_ZONE_DOWN,
 		.zone = "z.example", .state = "dead",
 		.detail = "127.0.0.2 not listed" }, "RBLMON_DETAIL",
 	    "127.0.0.2 not listed" },
-	{ "zone-up without a state says ok", { .kind = EVENT_ZONE_UP,
+	{ "zone-up without a state says ok", { .kind = INCIDENT_ZONE_UP,
 		.zone = "z.example" }, "RBLMON_STATE", "ok" },
-	{ "zone-up: the zone", { .kind = EVENT_ZONE_UP, .zone = "z.example" },
-	    "RBLMON_ZONE", "z.example" },
-	{ "zone-up: no target", { .kind = EVENT_ZONE_UP,
+	{ "zone-up: the zone", { .kind = INCIDENT_ZONE_UP,
+		.zone = "z.example" }, "RBLMON_ZONE", "z.example" },
+	{ "zone-up: no target", { .kind = INCIDENT_ZONE_UP,
 		.zone = "z.example" }, "RBLMON_TARGET", "" },
-	{ "zone event keeps its severity", { .kind = EVENT_ZONE_DOWN,
+	{ "zone event keeps its severity", { .kind = INCIDENT_ZONE_DOWN,
 		.severity = SEVERITY_INFO, .zone = "z.example" },
 	    "RBLMON_SEVERITY", "info" },
-	{ "storage-error: no severity", { .kind = EVENT_STORAGE_ERROR,
+	{ "storage-error: no severity", { .kind = INCIDENT_STORAGE_ERROR,
 		.severity = SEVERITY_WARNING, .detail = "disk full" },
 	    "RBLMON_SEVERITY", "" },
-	{ "storage-error: its name", { .kind = EVENT_STORAGE_ERROR },
+	{ "storage-error: its name", { .kind = INCIDENT_STORAGE_ERROR },
 	    "RBLMON_EVENT", "storage-error" },
-	{ "listed: severity warning", { .kind = EVENT_LISTED,
+	{ "listed: severity warning", { .kind = INCIDENT_LISTED,
 		.severity = SEVERITY_WARNING }, "RBLMON_SEVERITY", "warning" },
-	{ "changed: its name", { .kind = EVENT_CHANGED }, "RBLMON_EVENT",
+	{ "changed: its name", { .kind = INCIDENT_CHANGED }, "RBLMON_EVENT",
 	    "changed" },
-	{ "reminder: its name", { .kind = EVENT_REMINDER }, "RBLMON_EVENT",
+	{ "reminder: its name", { .kind = INCIDENT_REMINDER }, "RBLMON_EVENT",
 	    "reminder" },
-	{ "since unknown is empty", { .kind = EVENT_LISTED },
+	{ "since unknown is empty", { .kind = INCIDENT_LISTED },
 	    "RBLMON_SINCE", "" },
-	{ "time unknown is empty", { .kind = EVENT_LISTED }, "RBLMON_TIME",
+	{ "time unknown is empty", { .kind = INCIDENT_LISTED }, "RBLMON_TIME",
 	    "" },
-	{ "id 0 (not stored) is empty", { .kind = EVENT_LISTED },
+	{ "id 0 (not stored) is empty", { .kind = INCIDENT_LISTED },
 	    "RBLMON_ID", "" },
-	{ "a large id", { .kind = EVENT_LISTED, .id = 9007199254740993 },
+	{ "a large id", { .kind = INCIDENT_LISTED, .id = 9007199254740993 },
 	    "RBLMON_ID", "9007199254740993" },
-	{ "duration only for delisted", { .kind = EVENT_LISTED,
+	{ "duration only for delisted", { .kind = INCIDENT_LISTED,
 		.duration_s = 60 }, "RBLMON_DURATION", "" },
-	{ "delisted at once", { .kind = EVENT_DELISTED }, "RBLMON_DURATION",
+	{ "delisted at once", { .kind = INCIDENT_DELISTED }, "RBLMON_DURATION",
 	    "0" },
-	{ "a negative duration counts as 0", { .kind = EVENT_DELISTED,
+	{ "a negative duration counts as 0", { .kind = INCIDENT_DELISTED,
 		.duration_s = -3 }, "RBLMON_DURATION", "0" },
-	{ "not a redelivery", { .kind = EVENT_LISTED }, "RBLMON_REDELIVERY",
+	{ "not a redelivery", { .kind = INCIDENT_LISTED }, "RBLMON_REDELIVERY",
 	    "0" },
-	{ "control bytes escaped", { .kind = EVENT_LISTED,
+	{ "control bytes escaped", { .kind = INCIDENT_LISTED,
 		.txt = "a\x01" "b\nc\x1b[31m" }, "RBLMON_TXT",
 	    "a\\x01b\\x0ac\\x1b[31m" },
-	{ "8-bit bytes escaped", { .kind = EVENT_LISTED,
+	{ "8-bit bytes escaped", { .kind = INCIDENT_LISTED,
 		.detail = "caf\xc3\xa9" }, "RBLMON_DETAIL", "caf\\xc3\\xa9" },
-	{ "DEL escaped", { .kind = EVENT_LISTED, .group = "a\x7f" },
+	{ "DEL escaped", { .kind = INCIDENT_LISTED, .group = "a\x7f" },
 	    "RBLMON_GROUP", "a\\x7f" },
-	{ "backslashes and quotes kept as they are", { .kind = EVENT_LISTED,
+	{ "backslashes and quotes kept as they are", { .kind = INCIDENT_LISTED,
 		.txt = "C:\\dir \"x\" $(id) `id`;" }, "RBLMON_TXT",
 	    "C:\\dir \"x\" $(id) `id`;" },
-	{ "an escaped TXT is not escaped twice", { .kind = EVENT_LISTED,
+	{ "an escaped TXT is not escaped twice", { .kind = INCIDENT_LISTED,
 		.txt = "a\\x01b" }, "RBLMON_TXT", "a\\x01b" },
-	{ "PATH is fixed", { .kind = EVENT_LISTED }, "PATH", PATH_VALUE },
+	{ "PATH is fixed", { .kind = INCIDENT_LISTED }, "PATH", PATH_VALUE },
 };
 
 /* The value of var in envp; the test fails when it is missing or twice. */
@@ -194,7 +194,7 @@ env_value(char **envp, const char *var)
 START_TEST(test_env_var)
 {
 	const struct var_row *r = &var_rows[_i];
-	struct event ev = filled(r->ev);
+	struct incident ev = filled(r->ev);
 	char **envp = NULL;
 	const char *got;
 	int n = 0;
@@ -234,7 +234,8 @@ START_TEST(test_env_cap)
 {
 	const struct cap_row *r = &cap_rows[_i];
 	static char big[4096];
-	struct event ev = filled((struct event){ .kind = EVENT_LISTED });
+	struct incident ev =
+	    filled((struct incident){ .kind = INCIDENT_LISTED });
 	const char *got;
 	char **envp = NULL;
 	size_t n;
@@ -276,7 +277,8 @@ END_TEST
 START_TEST(test_env_cap_escapes)
 {
 	static char ctl[301];
-	struct event ev = filled((struct event){ .kind = EVENT_LISTED });
+	struct incident ev =
+	    filled((struct incident){ .kind = INCIDENT_LISTED });
 	char **envp = NULL;
 	const char *got;
 	size_t n;
@@ -427,7 +429,7 @@ rig_clear(struct rig *r)
 /* Run ev through r's hook with our stdout (which the command inherits)
  * sent to path; the loop until idle; the output in buf. */
 static const char *
-run_capture(struct rig *r, const struct event *ev, const char *path,
+run_capture(struct rig *r, const struct incident *ev, const char *path,
     char *buf, size_t len)
 {
 	int fd, saved;
@@ -446,10 +448,10 @@ run_capture(struct rig *r, const struct event *ev, const char *path,
 	return slurp(path, buf, len);
 }
 
-static struct event
-event_id(enum event_kind kind, int64_t id)
+static struct incident
+numbered(enum incident_kind kind, int64_t id)
 {
-	return filled((struct event){ .kind = (uint8_t)kind, .id = id,
+	return filled((struct incident){ .kind = (uint8_t)kind, .id = id,
 	    .target = "192.0.2.25", .zone = "zen.spamhaus.org" });
 }
 
@@ -499,7 +501,7 @@ START_TEST(test_run_env_script)
 	struct tmp t;
 	struct rig r;
 	char *out, *sh;
-	struct event ev = filled((struct event){ .kind = EVENT_LISTED,
+	struct incident ev = filled((struct incident){ .kind = INCIDENT_LISTED,
 	    .id = 7, .severity = SEVERITY_CRITICAL, .target = "192.0.2.25",
 	    .zone = "zen.spamhaus.org", .codes = "127.0.0.4",
 	    .txt = "a\nb" });
@@ -648,7 +650,7 @@ START_TEST(test_queue_order)
 
 		rig_init(&r, argv, 0, q->max_running, q->max_queued);
 		for (uint32_t i = 1; i <= q->events; i++) {
-			struct event ev = event_id(EVENT_LISTED, i);
+			struct incident ev = numbered(INCIDENT_LISTED, i);
 
 			ck_assert_int_eq(hook_run(r.hook, &ev), 0);
 		}
@@ -695,7 +697,7 @@ START_TEST(test_timeout)
 {
 	char buf[64];
 	struct hook_stats st;
-	struct event ev = event_id(EVENT_LISTED, 1);
+	struct incident ev = numbered(INCIDENT_LISTED, 1);
 	struct tmp t;
 	struct rig r;
 	char *out, *sh;
@@ -742,7 +744,7 @@ END_TEST
 START_TEST(test_timeout_kill)
 {
 	struct hook_stats st;
-	struct event ev = event_id(EVENT_LISTED, 1);
+	struct incident ev = numbered(INCIDENT_LISTED, 1);
 	struct tmp t;
 	char *sh;
 	struct event_base *base;
@@ -778,7 +780,7 @@ END_TEST
  * the ended command and reaps it, without counting a timeout. */
 START_TEST(test_missed_sigchld)
 {
-	struct event ev = event_id(EVENT_LISTED, 1);
+	struct incident ev = numbered(INCIDENT_LISTED, 1);
 	struct hook_stats st;
 	sigset_t chld, old;
 	struct tmp t;
@@ -826,7 +828,7 @@ static const struct fail_row {
 START_TEST(test_fail)
 {
 	const struct fail_row *f = &fail_rows[_i];
-	struct event ev = event_id(EVENT_LISTED, 1);
+	struct incident ev = numbered(INCIDENT_LISTED, 1);
 	struct hook_stats st;
 	struct tmp t;
 	struct rig r;
@@ -902,7 +904,7 @@ START_TEST(test_overflow)
 
 		rig_init(&r, argv, 0, 1, 2);
 		for (int i = 1; i <= 5; i++) {
-			struct event ev = event_id(EVENT_LISTED, i);
+			struct incident ev = numbered(INCIDENT_LISTED, i);
 
 			ck_assert_int_eq(hook_run(r.hook, &ev),
 			    i <= 3 ? 0 : -ENOBUFS);
@@ -913,7 +915,7 @@ START_TEST(test_overflow)
 		STATS_EQ(st, 1, 0, 0, 2);
 		ck_assert(run_idle(r.base, r.hook, 1, IDLE_MS));
 		for (int i = 6; i <= 9; i++) {
-			struct event ev = event_id(EVENT_LISTED, i);
+			struct incident ev = numbered(INCIDENT_LISTED, i);
 
 			ck_assert_int_eq(hook_run(r.hook, &ev),
 			    i <= 8 ? 0 : -ENOBUFS);
@@ -951,7 +953,7 @@ static const struct free_row {
 START_TEST(test_free_reaps)
 {
 	const struct free_row *f = &free_rows[_i];
-	struct event ev = event_id(EVENT_LISTED, 1);
+	struct incident ev = numbered(INCIDENT_LISTED, 1);
 	struct event_base *base;
 	struct hook *h;
 	struct tmp t;

@@ -17,7 +17,7 @@
 
 #include <sqlite3.h>
 
-#include "event.h"
+#include "incident.h"
 #include "store.h"
 #include "unit.h"
 
@@ -158,10 +158,10 @@ assert_same_bytes(const char *path, const char *want, size_t wlen)
 	free(got);
 }
 
-static struct event
-mkevent(enum event_kind k, const char *target, int64_t t)
+static struct incident
+mkevent(enum incident_kind k, const char *target, int64_t t)
 {
-	return (struct event){ .time_s = t, .kind = (uint8_t)k,
+	return (struct incident){ .time_s = t, .kind = (uint8_t)k,
 		.severity = SEVERITY_WARNING, .target = target, .group = "",
 		.zone = "zen.example", .codes = "127.0.0.2", .labels = "SBL",
 		.txt = "", .delist_url = "", .state = "", .detail = "" };
@@ -202,7 +202,7 @@ struct seen {
 };
 
 static void
-seen_one(struct seen *sn, const struct event *ev, bool durable)
+seen_one(struct seen *sn, const struct incident *ev, bool durable)
 {
 	ck_assert_uint_lt(sn->n, SEEN_MAX);
 	sn->e[sn->n].id = ev->id;
@@ -216,7 +216,7 @@ seen_one(struct seen *sn, const struct event *ev, bool durable)
 }
 
 static void
-seen_cb(const struct event *ev, bool durable, void *arg)
+seen_cb(const struct incident *ev, bool durable, void *arg)
 {
 	struct seen *sn = arg;
 
@@ -226,14 +226,15 @@ seen_cb(const struct event *ev, bool durable, void *arg)
 	if (sn->flush != NULL)
 		sn->flush_r = store_flush(sn->flush, NULL, NULL);
 	if (sn->add) {
-		struct event e = mkevent(EVENT_REMINDER, "added-in-cb", 99);
+		struct incident e =
+		    mkevent(INCIDENT_REMINDER, "added-in-cb", 99);
 
 		ck_assert_int_eq(store_event_add(sn->flush, &e), 0);
 	}
 }
 
 static int
-seen_row_cb(const struct event *ev, void *arg)
+seen_row_cb(const struct incident *ev, void *arg)
 {
 	struct seen *sn = arg;
 
@@ -347,7 +348,7 @@ START_TEST(test_reopen_keeps_state)
 	struct store *s = open_ok(NULL);
 	struct store_zone z1 = { "b.example", "ok", 10 };
 	struct store_zone z2 = { "a.example", "dead", 20 };
-	struct event ev = mkevent(EVENT_LISTED, "192.0.2.1", 1000);
+	struct incident ev = mkevent(INCIDENT_LISTED, "192.0.2.1", 1000);
 	struct dump d;
 	struct seen *sn = calloc(1, sizeof(*sn));
 
@@ -363,7 +364,7 @@ START_TEST(test_reopen_keeps_state)
 	ev.duration_s = 77;
 	ev.severity = SEVERITY_CRITICAL;
 	ck_assert_int_eq(store_event_add(s, &ev), 0);
-	ev = mkevent(EVENT_ZONE_DOWN, "", 1001);
+	ev = mkevent(INCIDENT_ZONE_DOWN, "", 1001);
 	ev.state = "dead";
 	ev.detail = "127.0.0.2 not listed";
 	ev.severity = SEVERITY_INFO;
@@ -383,8 +384,8 @@ START_TEST(test_reopen_keeps_state)
 	    " 'b.example'"), "listed|SBL|txt here|100|200");
 	ck_assert_int_eq(store_history(s, NULL, 10, seen_row_cb, sn), 0);
 	ck_assert_uint_eq(sn->n, 2);
-	ck_assert_int_eq(sn->e[0].kind, EVENT_ZONE_DOWN);
-	ck_assert_int_eq(sn->e[1].kind, EVENT_LISTED);
+	ck_assert_int_eq(sn->e[0].kind, INCIDENT_ZONE_DOWN);
+	ck_assert_int_eq(sn->e[1].kind, INCIDENT_LISTED);
 	ck_assert_str_eq(raw_text(dbpath,
 	    "SELECT group_concat(kind || '|' || severity || '|' || target ||"
 	    " '|' || grp || '|' || zone || '|' || codes || '|' || labels ||"
@@ -404,13 +405,13 @@ END_TEST
 
 /* Every field of an event read back as written. */
 struct field_seen {
-	struct event ev;
+	struct incident ev;
 	char str[9][128];
 	int n;
 };
 
 static int
-field_cb(const struct event *ev, void *arg)
+field_cb(const struct incident *ev, void *arg)
 {
 	struct field_seen *f = arg;
 	const char *src[9] = { ev->target, ev->group, ev->zone, ev->codes,
@@ -426,7 +427,7 @@ field_cb(const struct event *ev, void *arg)
 START_TEST(test_event_fields)
 {
 	struct store *s = open_ok(NULL);
-	struct event ev = { .time_s = 1700000000, .kind = EVENT_DELISTED,
+	struct incident ev = { .time_s = 1700000000, .kind = INCIDENT_DELISTED,
 		.severity = SEVERITY_INFO, .target = "2001:db8::25",
 		.group = "mx", .zone = "z.example", .codes = "127.0.0.3",
 		.labels = "CSS", .txt = "why", .delist_url = "https://u",
@@ -442,7 +443,7 @@ START_TEST(test_event_fields)
 	ck_assert_int_eq(f.n, 1);
 	ck_assert_int_eq(f.ev.id, 1);
 	ck_assert_int_eq(f.ev.time_s, 1700000000);
-	ck_assert_int_eq(f.ev.kind, EVENT_DELISTED);
+	ck_assert_int_eq(f.ev.kind, INCIDENT_DELISTED);
 	ck_assert_int_eq(f.ev.severity, SEVERITY_INFO);
 	ck_assert(!f.ev.redelivery);
 	ck_assert_int_eq(f.ev.since_s, 1690000000);
@@ -501,10 +502,10 @@ START_TEST(test_migrate_v1)
 	ck_assert_int_eq(store_unsent(s, seen_row_cb, sn), 0);
 	ck_assert_uint_eq(sn->n, 1);
 	ck_assert_int_eq(sn->e[0].id, 2);
-	ck_assert_int_eq(sn->e[0].kind, EVENT_CHANGED);
+	ck_assert_int_eq(sn->e[0].kind, INCIDENT_CHANGED);
 	/* New rows continue the old ids. */
 	{
-		struct event ev = mkevent(EVENT_REMINDER, "192.0.2.9", 3);
+		struct incident ev = mkevent(INCIDENT_REMINDER, "192.0.2.9", 3);
 
 		sn->n = 0;
 		ck_assert_int_eq(store_event_add(s, &ev), 0);
@@ -583,7 +584,8 @@ START_TEST(test_outbox)
 	ck_assert_ptr_nonnull(sn);
 	ck_assert_ptr_nonnull(un);
 	for (int i = 0; i < 3; i++) {
-		struct event ev = mkevent(EVENT_LISTED, targets[i], 10 + i);
+		struct incident ev =
+		    mkevent(INCIDENT_LISTED, targets[i], 10 + i);
 
 		ck_assert_int_eq(store_event_add(s, &ev), 0);
 	}
@@ -625,14 +627,14 @@ START_TEST(test_unsent_after_restart)
 {
 	struct store *s = open_ok(NULL);
 	struct seen *sn = calloc(1, sizeof(*sn));
-	struct event ev;
+	struct incident ev;
 
 	ck_assert_ptr_nonnull(sn);
-	ev = mkevent(EVENT_LISTED, "192.0.2.1", 1);
+	ev = mkevent(INCIDENT_LISTED, "192.0.2.1", 1);
 	ck_assert_int_eq(store_event_add(s, &ev), 0);
-	ev = mkevent(EVENT_ZONE_DOWN, "", 2);
+	ev = mkevent(INCIDENT_ZONE_DOWN, "", 2);
 	ck_assert_int_eq(store_event_add(s, &ev), 0);
-	ev = mkevent(EVENT_LISTED, "192.0.2.3", 3);
+	ev = mkevent(INCIDENT_LISTED, "192.0.2.3", 3);
 	ck_assert_int_eq(store_event_add(s, &ev), 0);
 	ck_assert_int_eq(store_flush(s, seen_cb, sn), 0);
 	ck_assert_uint_eq(sn->n, 3);
@@ -686,7 +688,7 @@ START_TEST(test_callback_guards)
 {
 	struct store *s = open_ok(NULL);
 	struct seen *sn = calloc(1, sizeof(*sn));
-	struct event ev = mkevent(EVENT_LISTED, "192.0.2.1", 1);
+	struct incident ev = mkevent(INCIDENT_LISTED, "192.0.2.1", 1);
 
 	ck_assert_ptr_nonnull(sn);
 	ck_assert_int_eq(store_event_add(s, &ev), 0);
@@ -704,9 +706,9 @@ START_TEST(test_callback_guards)
 	ck_assert_uint_eq(sn->n, 2);
 	ck_assert_str_eq(sn->e[1].target, "added-in-cb");
 	ck_assert_int_eq(sn->e[1].id, 2);
-	ev.kind = EVENT_KIND_COUNT;
+	ev.kind = INCIDENT_KIND_COUNT;
 	ck_assert_int_eq(store_event_add(s, &ev), -EINVAL);
-	ev.kind = EVENT_LISTED;
+	ev.kind = INCIDENT_LISTED;
 	ev.severity = SEVERITY_COUNT;
 	ck_assert_int_eq(store_event_add(s, &ev), -EINVAL);
 	ck_assert_uint_eq(store_queued(s), 0);
@@ -845,7 +847,7 @@ START_TEST(test_queue_cap)
 	struct store *s = open_ok(&o);
 	struct store_pair p = { "a", "z", "listed", "", "", "", 1, 1 };
 	struct store_zone z = { "z", "ok", 1 };
-	struct event ev = mkevent(EVENT_LISTED, "a", 1);
+	struct incident ev = mkevent(INCIDENT_LISTED, "a", 1);
 
 	ck_assert_int_eq(store_pair_put(s, &p), 0);
 	p.target = "b";
@@ -1017,14 +1019,14 @@ START_TEST(test_disk_full)
 	struct store_options o = { .max_pages = 1 };
 	struct seen *sn = calloc(1, sizeof(*sn));
 	char big[2001];
-	struct event ev;
+	struct incident ev;
 
 	ck_assert_ptr_nonnull(sn);
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	/* Committed before the disk fills. */
 	put_pair(s, "192.0.2.1", "zen.example", "127.0.0.2");
-	ev = mkevent(EVENT_LISTED, "192.0.2.1", 1);
+	ev = mkevent(INCIDENT_LISTED, "192.0.2.1", 1);
 	ck_assert_int_eq(store_event_add(s, &ev), 0);
 	flush_ok(s);
 	store_close(s);
@@ -1032,7 +1034,7 @@ START_TEST(test_disk_full)
 	/* max_pages 1 holds the file at its size: any growth fails. */
 	s = open_ok(&o);
 	for (int i = 0; i < 50; i++) {
-		ev = mkevent(EVENT_LISTED, "198.51.100.1", 100 + i);
+		ev = mkevent(INCIDENT_LISTED, "198.51.100.1", 100 + i);
 		ev.detail = big;
 		ck_assert_int_eq(store_event_add(s, &ev), 0);
 	}
@@ -1049,12 +1051,12 @@ START_TEST(test_disk_full)
 	ck_assert_uint_eq(store_queued(s), 51);
 	ck_assert_uint_eq(store_transactions(s), 0);
 	/* Failing again hands out only what is new. */
-	ev = mkevent(EVENT_STORAGE_ERROR, "", 200);
+	ev = mkevent(INCIDENT_STORAGE_ERROR, "", 200);
 	ev.detail = "database or disk is full";
 	ck_assert_int_eq(store_event_add(s, &ev), 0);
 	ck_assert_int_eq(store_flush(s, seen_cb, sn), -ENOSPC);
 	ck_assert_uint_eq(sn->n, 51);
-	ck_assert_int_eq(sn->e[50].kind, EVENT_STORAGE_ERROR);
+	ck_assert_int_eq(sn->e[50].kind, INCIDENT_STORAGE_ERROR);
 	ck_assert(!sn->e[50].durable);
 	ck_assert_int_eq(store_flush(s, seen_cb, sn), -ENOSPC);
 	ck_assert_uint_eq(sn->n, 51);
@@ -1066,7 +1068,7 @@ START_TEST(test_disk_full)
 	/* Space comes back: one transaction writes it all, nothing is
 	 * handed out twice, and what was handed out is stored as sent. */
 	ck_assert_int_eq(store_set_max_pages(s, 0), 0);
-	ev = mkevent(EVENT_DELISTED, "192.0.2.1", 300);
+	ev = mkevent(INCIDENT_DELISTED, "192.0.2.1", 300);
 	ck_assert_int_eq(store_event_add(s, &ev), 0);
 	ck_assert_int_eq(store_flush(s, seen_cb, sn), 0);
 	ck_assert_uint_eq(sn->n, 52);
@@ -1096,7 +1098,7 @@ START_TEST(test_failed_write_rolls_back)
 {
 	struct store *s = open_ok(NULL);
 	struct seen *sn = calloc(1, sizeof(*sn));
-	struct event ev = mkevent(EVENT_LISTED, "b", 5);
+	struct incident ev = mkevent(INCIDENT_LISTED, "b", 5);
 	sqlite3 *db;
 
 	ck_assert_ptr_nonnull(sn);
@@ -1150,7 +1152,7 @@ static const struct history_row {
 };
 
 static int
-history_cb(const struct event *ev, void *arg)
+history_cb(const struct incident *ev, void *arg)
 {
 	char *out = arg;
 	size_t n = strlen(out);
@@ -1161,7 +1163,7 @@ history_cb(const struct event *ev, void *arg)
 }
 
 static int
-stop_cb(const struct event *ev, void *arg)
+stop_cb(const struct incident *ev, void *arg)
 {
 	(void)ev;
 	(*(int *)arg)++;
@@ -1177,7 +1179,8 @@ START_TEST(test_history)
 	int calls = 0;
 
 	for (int i = 0; i < 5; i++) {
-		struct event ev = mkevent(EVENT_LISTED, targets[i], i + 1);
+		struct incident ev =
+		    mkevent(INCIDENT_LISTED, targets[i], i + 1);
 
 		ck_assert_int_eq(store_event_add(s, &ev), 0);
 	}
