@@ -6,7 +6,8 @@ set -eu
 
 packages="build-essential cmake pkg-config
   libc-ares-dev libevent-dev libinih-dev libsqlite3-dev libjansson-dev check
-  rbldnsd python3 python3-dnslib time"
+  rbldnsd python3 python3-dnslib time
+  systemd man-db groff-base util-linux bsdutils"
 
 if [ "$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi
 export DEBIAN_FRONTEND=noninteractive

@@ -266,23 +266,41 @@ loader_name(struct loader *l, const struct config_key *k, const char *value,
 
 /* ---- paths, commands, URLs ---- */
 
+/*
+ * An absolute path, or one relative to the folder of the file that names
+ * it (as `include` is): the sample configuration keeps its state beside
+ * itself in a source tree, whatever the working directory.
+ */
 static void
 loader_path(struct loader *l, const struct config_key *k, const char *value,
     void *field)
 {
 	size_t n = strlen(value);
+	const char *slash;
+	char *path;
 
-	if (n == 0)
-		loader_fail(l, "%s: empty path (expected an absolute file "
-		    "name)", k->name);
-	else if (value[0] != '/')
-		loader_fail(l, "%s: \"%s\" is not an absolute path (it must "
-		    "start with /)", k->name, value);
-	else if (value[n - 1] == '/')
+	if (n == 0) {
+		loader_fail(l, "%s: empty path (expected a file name)", k->name);
+		return;
+	}
+	if (value[n - 1] == '/') {
 		loader_fail(l, "%s: \"%s\" names a folder (expected a file "
 		    "name)", k->name, value);
-	else if ((*(char **)field = strdup(value)) == NULL)
+		return;
+	}
+	slash = strrchr(l->file, '/');
+	if (value[0] == '/' || slash == NULL) {
+		path = value[0] == '/' ? strdup(value) : NULL;
+		if (value[0] != '/' && (path = malloc(n + 3)) != NULL)
+			snprintf(path, n + 3, "./%s", value);
+	} else if ((path = malloc((size_t)(slash - l->file) + n + 2)) != NULL) {
+		memcpy(path, l->file, (size_t)(slash - l->file) + 1);
+		memcpy(path + (slash - l->file) + 1, value, n + 1);
+	}
+	if (path == NULL)
 		loader_oom(l);
+	else
+		*(char **)field = path;
 }
 
 static void

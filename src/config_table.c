@@ -31,7 +31,7 @@
 static const struct config_key config_key_table[] = {
 	/* ---- [rblmond] ---- */
 	{ .name = "state_db", .section = RBLMOND, .type = "path",
-	    .range = "an absolute path", .unit = "",
+	    .range = "a path; relative: to the file's folder", .unit = "",
 	    .help = "SQLite file of the listing state and the event history; "
 		    "unset: no state is kept",
 	    .parser = LOADER_PATH, IN_CONFIG(state_db) },

@@ -26,7 +26,7 @@ enum loader_parser {
 	LOADER_ZONE_TYPE,
 	LOADER_SEVERITY,
 	LOADER_FACILITY,
-	LOADER_PATH,	     /* an absolute path */
+	LOADER_PATH,	     /* a path, relative to the file's folder */
 	LOADER_COMMAND,	     /* absolute path and arguments, split */
 	LOADER_URL,	     /* http(s) URL with an optional {target} */
 	LOADER_NAMESERVERS,  /* appended to a "ip:port,..." string */

@@ -15,11 +15,8 @@
 #define RBL "[rblmond]\n"
 
 static const struct bad_row bad_rows[] = {
-	{ "state_db relative", RBL "state_db = state.db\n", NULL, -EINVAL,
-	    MAIN ":2: state_db: \"state.db\" is not an absolute path (it must "
-		 "start with /)" },
 	{ "state_db empty", RBL "state_db =\n", NULL, -EINVAL,
-	    MAIN ":2: state_db: empty path (expected an absolute file name)" },
+	    MAIN ":2: state_db: empty path (expected a file name)" },
 	{ "state_db a folder", RBL "state_db = /var/lib/rblmon/\n", NULL,
 	    -EINVAL,
 	    MAIN ":2: state_db: \"/var/lib/rblmon/\" names a folder (expected "
@@ -212,6 +209,18 @@ check_defaults(const struct config *c, const char *row)
 	ck_assert_msg(c->nwarnings == 0, "%s: warnings", row);
 }
 
+/* A relative state_db lies beside the file that names it. */
+static void
+check_relative_state(const struct config *c, const char *row)
+{
+	const char *tail = "/rblmon-unit-state/s.db";
+	size_t n = c->state_db != NULL ? strlen(c->state_db) : 0;
+
+	ck_assert_msg(n > strlen(tail) && c->state_db[0] == '/' &&
+	    strcmp(c->state_db + n - strlen(tail), tail) == 0,
+	    "%s: state_db %s", row, c->state_db ? c->state_db : "(null)");
+}
+
 static void
 check_values(const struct config *c, const char *row)
 {
@@ -277,6 +286,9 @@ static const struct good_row good_rows[] = {
 	    "alert_command = /usr/local/bin/rbl-alert\nalert_timeout = 1s\n"
 	    "alert_max = 64\nsyslog_facility = local3\n" TARGET ZONE,
 	    NULL, check_values },
+	{ "state_db relative to the configuration's folder",
+	    RBL "state_db = rblmon-unit-state/s.db\n" TARGET ZONE, NULL,
+	    check_relative_state },
 	{ "upper bounds, and the zone's own interval and budget",
 	    RBL "interval = 30d\njitter = 100%\nconfirm_delay = 1d\n"
 	    "remind = 365d\nalert_timeout = 1h\n" TARGET ZONE
