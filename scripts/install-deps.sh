@@ -7,7 +7,7 @@ set -eu
 packages="build-essential cmake pkg-config
   libc-ares-dev libevent-dev libinih-dev libsqlite3-dev libjansson-dev check
   rbldnsd python3 python3-dnslib time
-  systemd man-db groff-base util-linux bsdutils"
+  systemd man-db groff-base util-linux bsdutils mount"
 
 if [ "$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi
 export DEBIAN_FRONTEND=noninteractive
