@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: ISC
 # Sweep benchmark: rblmond --once over a /16 on ten zones served by rbldnsd
 # on loopback, against a bare c-ares loop (bench/cares_loop.c) sending the
-# very same 655,360 queries to the same server in the same run, plus the
-# start-up cost of a one-target sweep. Checks that rblmond reports exactly
-# the listed pairs; see bench/README.md.
+# very same 655,360 queries to the same server in the same run; the daemon
+# (rblmond -f) on the same data, its first full cycle with the state
+# machine and store beside --once, and its idle CPU between cycles
+# (bench/daemon_bench.py); plus the start-up cost of a one-target sweep.
+# Checks that rblmond reports exactly the listed pairs; see bench/README.md.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -319,6 +321,42 @@ rblmond_run() {
 	    'BEGIN { print (b + 0 > a + 0) ? b : a }')
 }
 
+# The daemon on the same data: sets dm_* (the fastest first cycle, its
+# RSS and commits; the idle CPU); verdict turns FAIL if a run is wrong.
+dm_field() {
+	v=$(sed -En "s/(^|.*[[:space:]])$1=([^[:space:]]*).*/\\2/p" \
+	    "$tmp/daemon.txt" | head -n 1)
+	echo "${v:--}"
+}
+daemon_run() {
+	rc=0
+	timeout --foreground "$RBLMOND_LIMIT" python3 "$here/daemon_bench.py" \
+	    "$1" "$RBLMOND" "$tmp/sweep.conf" "$tmp" >"$tmp/daemon.txt" \
+	    2>"$tmp/daemon.err" || rc=$?
+	cat "$tmp/daemon.txt"
+	if [ "$rc" -ne 0 ] || [ "$(dm_field verdict)" != PASS ]; then
+		verdict=FAIL
+		cat "$tmp/daemon.err" >&2
+		return 0
+	fi
+	if [ "$1" = idle ]; then
+		dm_idle=$(dm_field idle_cpu_pct)
+		return 0
+	fi
+	q=$(dm_field qps)
+	q=${q%.*}
+	if [ "${q:-0}" -gt "$dm_qps" ]; then
+		dm_qps=$q
+		dm_commits=$(dm_field commits)
+	fi
+	dm_rss=$(awk -v a="$dm_rss" -v b="$(dm_field rss_mib)" \
+	    'BEGIN { print (b + 0 > a + 0) ? b : a }')
+}
+dm_qps=0
+dm_rss=0
+dm_commits=-
+dm_idle=-
+
 write_conf "$tmp/sweep.conf" "net = 10.20.0.0/16"
 verdict=PASS
 rm_qps=0
@@ -335,8 +373,12 @@ while [ "$run" -le "$SWEEP_RUNS" ]; do
 	loop_run libevent
 	echo "== 5.$run. rblmond --once, $PAIRS pairs + $PROBES test points"
 	rblmond_run
+	echo "== 5.$run.d rblmond -f, first full cycle of $PAIRS pairs"
+	daemon_run cycle
 	run=$((run + 1))
 done
+echo "== 5.i rblmond -f, idle between cycles"
+daemon_run idle
 
 echo "== 6. small case: 1 target x 10 zones, $SMALL_RUNS runs"
 write_conf "$tmp/small.conf" "ip = 10.20.0.5"
@@ -406,6 +448,12 @@ row "ratio rblmond/c-ares loop (summary)" "$(pct "$rm_qps_s" "$ref")" "-"
 row "CPU s (least), poll loop / rblmond" "$lp_cpu / $cpu" "-"
 row "ratio rblmond/c-ares loop (CPU/query)" "$(pct "$cpu_ref" "$cpu")" "-"
 row "rblmond peak RSS" "$rss_mib MiB" "<= 8 MiB"
+row "daemon first cycle q/s (best of $SWEEP_RUNS)" "$dm_qps" "-"
+row "ratio daemon/--once (q/s, wall)" "$(pct "$dm_qps" "$rm_qps")" \
+    ">= 90 %"
+row "daemon peak RSS (655,360 pairs)" "$dm_rss MiB" "<= 32 MiB"
+row "daemon store commits, first cycle" "$dm_commits" "bounded"
+row "daemon idle CPU between cycles" "$dm_idle % of a core" "< 1 %"
 row "drops c-ares loop (InErr/RcvbufErr)" "$(drops_of "$ref_drops")" \
     "+0/+0 v6 +0/+0"
 row "drops rblmond (InErr/RcvbufErr)" "$(drops_of "$rm_drops")" \
