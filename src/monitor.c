@@ -519,12 +519,40 @@ monitor_stop(struct monitor *m)
 	monitor_finish(m);
 }
 
+/*
+ * Let the alert commands of what was just announced run to their end
+ * (each is bounded by alert_timeout and then killed), at most limit_ms,
+ * before the hook kills what is left.
+ */
+static void
+monitor_drain_hooks(struct monitor *m, uint64_t limit_ms)
+{
+	uint64_t until = monitor_now_ms() + limit_ms;
+	struct hook_stats st;
+
+	while (m->hook != NULL && monitor_now_ms() < until) {
+		hook_get_stats(m->hook, &st);
+		if (st.running == 0 && st.queued == 0)
+			return;
+		/* SIGCHLD or the hook's own timers end each pass. */
+		if (event_base_loop(m->base, EVLOOP_ONCE) < 0)
+			return;
+	}
+}
+
 void
 monitor_finish(struct monitor *m)
 {
+	const struct config *c = m->g->c;
+	uint64_t limit = (uint64_t)c->alert_timeout_ms + HOOK_KILL_AFTER_MS;
+
 	/* Twice: the second writes the marks of what the first announced. */
 	monitor_flush(m, true);
 	monitor_flush(m, true);
+	/* A stopping service has its own deadline; a cron job waits. */
+	if (!m->o.once && limit > MONITOR_STOP_HOOKS_MS)
+		limit = MONITOR_STOP_HOOKS_MS;
+	monitor_drain_hooks(m, limit);
 }
 
 void

@@ -26,6 +26,8 @@ struct store;
  * a backoff that doubles up to MONITOR_RETRY_MAX_MS. */
 #define MONITOR_FLUSH_MS 1000
 #define MONITOR_RETRY_MAX_MS 60000
+/* A stopping daemon waits this long at most for its alert commands. */
+#define MONITOR_STOP_HOOKS_MS 10000
 
 /* One config generation: a snapshot, its engine and its resolvers. */
 struct monitor_gen {
