@@ -20,6 +20,14 @@ struct bucket {
 void bucket_init(struct bucket *b, double rate, double burst,
     uint64_t now_ns);
 
+/*
+ * Add the tokens earned up to now_ns at the current rate (at most burst).
+ * A clock that seems to go back adds nothing. bucket_take does this
+ * itself; call it before changing the rate, so time gone by is not
+ * credited at the new one.
+ */
+void bucket_refill(struct bucket *b, uint64_t now_ns);
+
 /* Take one token if there is one. */
 bool bucket_take(struct bucket *b, uint64_t now_ns);
 

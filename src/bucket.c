@@ -24,7 +24,7 @@ bucket_init(struct bucket *b, double rate, double burst, uint64_t now_ns)
 	b->last_ns = now_ns;
 }
 
-static void
+void
 bucket_refill(struct bucket *b, uint64_t now_ns)
 {
 	/*

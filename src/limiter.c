@@ -30,23 +30,6 @@ limiter_init(struct limiter *l, double max_qps, uint64_t daily_budget,
 	l->budget = daily_budget;
 }
 
-/*
- * Bring the bucket's tokens up to now_ns at its current rate, as
- * bucket_take would, so the time before a rate change is not credited
- * at the new rate. The monotonic clock never goes back; if it seems to,
- * nothing is added.
- */
-static void
-limiter_refill(struct bucket *b, uint64_t now_ns)
-{
-	if (now_ns <= b->last_ns)
-		return;
-	b->tokens += (double)(now_ns - b->last_ns) * b->rate / 1e9;
-	if (b->tokens > b->burst)
-		b->tokens = b->burst;
-	b->last_ns = now_ns;
-}
-
 void
 limiter_set(struct limiter *l, double max_qps, uint64_t daily_budget,
     uint64_t now_ns)
@@ -63,7 +46,7 @@ limiter_set(struct limiter *l, double max_qps, uint64_t daily_budget,
 	if (!(b->rate > 0.0) || !(max_qps > 0.0)) {
 		bucket_init(b, max_qps, burst, now_ns);
 	} else {
-		limiter_refill(b, now_ns);
+		bucket_refill(b, now_ns);
 		b->rate = max_qps;
 		b->burst = burst;
 		if (b->tokens > burst)

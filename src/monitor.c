@@ -124,23 +124,6 @@ monitor_io_cancel(void *ctx)
 	}
 }
 
-static uint64_t
-monitor_io_now_ns(void *ctx)
-{
-	struct timespec ts;
-
-	(void)ctx;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int64_t
-monitor_io_wall_s(void *ctx)
-{
-	(void)ctx;
-	return monitor_wall_s();
-}
-
 static void
 monitor_result_cb(const struct sweep_result *r, void *arg)
 {
@@ -222,12 +205,7 @@ monitor_gen_new(struct monitor *m, struct config *c,
 		.cycle_cb = monitor_cycle_cb,
 		.done_cb = monitor_done_cb,
 	};
-	struct sweep_io io = {
-		.query = monitor_io_query,
-		.cancel = monitor_io_cancel,
-		.now_ns = monitor_io_now_ns,
-		.wall_s = monitor_io_wall_s,
-	};
+	struct sweep_io io;
 	struct monitor_gen *g = calloc(1, sizeof(*g));
 
 	if (g == NULL || (g->zone_res = calloc(c->nzones ? c->nzones : 1,
@@ -248,6 +226,10 @@ monitor_gen_new(struct monitor *m, struct config *c,
 			goto fail;
 	}
 	cbs.arg = g;
+	/* The system clocks, and this generation's own queries. */
+	sweep_io_resolver(NULL, &io);
+	io.query = monitor_io_query;
+	io.cancel = monitor_io_cancel;
 	io.ctx = g;
 	if (sweep_new(m->base, &io, c, &so, &cbs, &g->s) != 0) {
 		snprintf(err, errlen, "out of memory");
