@@ -136,7 +136,6 @@ struct sweep {
 	bool refilling;
 	bool finished;
 	bool stopped;
-	bool budgeted; /* some zone has a daily budget: read the wall clock */
 
 	struct event *wake;   /* something falls due */
 	uint64_t wake_at;     /* when (io time), UINT64_MAX: not armed */
@@ -837,7 +836,8 @@ sweep_refill(struct sweep *s)
 		return; /* an answer arrived while sending: the loop goes on */
 	s->refilling = true;
 	now = s->io.now_ns(s->io.ctx);
-	wall = s->budgeted ? s->io.wall_s(s->io.ctx) : 0;
+	/* Every zone counts its queries per UTC day, budget or not. */
+	wall = s->io.wall_s(s->io.ctx);
 	while ((s->nfree > 0 || s->ntxt_wait > 0) &&
 	    sweep_send_one(s, now, wall, &wait_ns))
 		;
@@ -986,8 +986,6 @@ sweep_zone_init(struct sweep *s, uint32_t zi, uint64_t now)
 		limiter_init(&z->limiter, zone->max_qps, zone->daily_budget,
 		    now);
 	}
-	if (zone->daily_budget > 0)
-		s->budgeted = true;
 	z->interval_ms = sweep_interval(s, zone, z->count, &z->stretched);
 	/* Once: everything due at once. The first cycle of the daemon is
 	 * spread over a short warm-up, later ones over the interval. */
