@@ -85,7 +85,7 @@ size_t metrics_value_format(double v, char out[METRICS_VALUE_MAX]);
  */
 struct metrics_luzilla_pair {
 	size_t rbl;	      /* index into metrics_luzilla.rbls */
-	const char *ip;	      /* label "ip": address text, "" for a domain */
+	const char *ip;	      /* label "ip": the address, "" for a domain */
 	const char *hostname; /* label "hostname": the target as configured */
 	bool listed;	      /* luzilla_rbls_ips_blacklisted 1 */
 	bool error;	      /* luzilla_rbls_errors 1 */
@@ -135,7 +135,7 @@ struct metrics_zone {
 	size_t nerrors;
 	uint64_t budget_used;  /* queries counted today (UTC) */
 	uint64_t budget_limit; /* daily_budget; 0: none (no sample) */
-	bool cycled;	       /* a cycle has completed: the next two hold */
+	bool cycled;	       /* a cycle completed: the next two hold */
 	double cycle_seconds;  /* how long the last complete cycle took */
 	double cycle_end;      /* its end, Unix seconds (wall clock) */
 };

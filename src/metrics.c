@@ -239,10 +239,48 @@ opt(const char *s)
 	return s != NULL ? s : "";
 }
 
+/* luzilla_rbls_errors (listed false) or _ips_blacklisted: every pair. */
+static int
+luzilla_pairs(struct metrics_buf *b, const struct metrics_luzilla *in,
+    const char *name, bool listed)
+{
+	int skipped = 0;
+
+	for (size_t i = 0; i < in->npairs; i++) {
+		const struct metrics_luzilla_pair *p = &in->pairs[i];
+		const char *labels[] = { "hostname", p->hostname, "ip", p->ip,
+			"rbl", p->rbl < in->nrbls ? in->rbls[p->rbl] : NULL,
+			NULL };
+		bool on = listed ? p->listed : p->error;
+
+		skipped += metrics_sample(b, name, labels, on ? 1 : 0);
+	}
+	return skipped;
+}
+
+/* luzilla_rbls_listed: the listed pairs of each rbl. */
+static int
+luzilla_listed(struct metrics_buf *b, const struct metrics_luzilla *in)
+{
+	int skipped = 0;
+
+	for (size_t r = 0; r < in->nrbls; r++) {
+		const char *labels[] = { "rbl", in->rbls[r], NULL };
+		uint64_t n = 0;
+
+		for (size_t i = 0; i < in->npairs; i++)
+			n += in->pairs[i].rbl == r && in->pairs[i].listed;
+		skipped += metrics_sample(b, "luzilla_rbls_listed", labels,
+		    (double)n);
+	}
+	return skipped;
+}
+
 /*
  * The dnsbl_exporter's families in the order its registry writes them
  * (sorted by name), each sample's labels sorted by name as its client
- * library writes them; names and HELP texts are its own, word for word.
+ * library writes them; names and HELP texts are its own, word for word
+ * (collector/collector.go).
  */
 int
 metrics_render_luzilla(struct metrics_buf *b, const struct metrics_luzilla *in)
@@ -256,37 +294,13 @@ metrics_render_luzilla(struct metrics_buf *b, const struct metrics_luzilla *in)
 	metrics_family(b, "luzilla_rbls_errors", "gauge",
 	    "Whether an error occurred while testing this target against "
 	    "the RBL (1) or not (0)");
-	for (size_t i = 0; i < in->npairs; i++) {
-		const struct metrics_luzilla_pair *p = &in->pairs[i];
-		const char *labels[] = { "hostname", p->hostname, "ip", p->ip,
-			"rbl", p->rbl < in->nrbls ? in->rbls[p->rbl] : NULL,
-			NULL };
-
-		skipped += metrics_sample(b, "luzilla_rbls_errors", labels,
-		    p->error ? 1 : 0);
-	}
+	skipped += luzilla_pairs(b, in, "luzilla_rbls_errors", false);
 	metrics_family(b, "luzilla_rbls_ips_blacklisted", "gauge",
 	    "Blacklisted IPs");
-	for (size_t i = 0; i < in->npairs; i++) {
-		const struct metrics_luzilla_pair *p = &in->pairs[i];
-		const char *labels[] = { "hostname", p->hostname, "ip", p->ip,
-			"rbl", p->rbl < in->nrbls ? in->rbls[p->rbl] : NULL,
-			NULL };
-
-		skipped += metrics_sample(b, "luzilla_rbls_ips_blacklisted",
-		    labels, p->listed ? 1 : 0);
-	}
+	skipped += luzilla_pairs(b, in, "luzilla_rbls_ips_blacklisted", true);
 	metrics_family(b, "luzilla_rbls_listed", "gauge",
 	    "The number of listings in RBLs (this is bad)");
-	for (size_t r = 0; r < in->nrbls; r++) {
-		const char *labels[] = { "rbl", in->rbls[r], NULL };
-		uint64_t n = 0;
-
-		for (size_t i = 0; i < in->npairs; i++)
-			n += in->pairs[i].rbl == r && in->pairs[i].listed;
-		skipped += metrics_sample(b, "luzilla_rbls_listed", labels,
-		    (double)n);
-	}
+	skipped += luzilla_listed(b, in);
 	metrics_family(b, "luzilla_rbls_targets", "gauge",
 	    "The number of targets that are being probed (configured via "
 	    "targets.ini or ?target=)");
@@ -300,10 +314,126 @@ metrics_render_luzilla(struct metrics_buf *b, const struct metrics_luzilla *in)
 	return skipped;
 }
 
-/* One sample per zone of a family labelled only by zone. */
+/* The rblmon_* families, in the order they are written. */
+enum native_kind {
+	NATIVE_TARGETS,
+	NATIVE_ZONES,
+	NATIVE_LISTED,
+	NATIVE_ZONE_LISTED,
+	NATIVE_ZONE_STATE,
+	NATIVE_QUERIES,
+	NATIVE_ANSWERS,
+	NATIVE_ERRORS,
+	NATIVE_BUDGET_USED,
+	NATIVE_BUDGET_LIMIT,
+	NATIVE_CYCLE_SECONDS,
+	NATIVE_CYCLE_END,
+	NATIVE_ALERTS,
+	NATIVE_HOOK_FAILURES,
+};
+
+static const struct native_family {
+	enum native_kind kind;
+	const char *name, *type, *help;
+} native_families[] = {
+	{ NATIVE_TARGETS, "rblmon_targets", "gauge",
+	    "Targets watched: addresses (networks expanded) and domains" },
+	{ NATIVE_ZONES, "rblmon_zones", "gauge", "Zones configured" },
+	{ NATIVE_LISTED, "rblmon_listed", "gauge",
+	    "1 for each code of each standing listing" },
+	{ NATIVE_ZONE_LISTED, "rblmon_zone_listed_targets", "gauge",
+	    "Targets with a standing listing on the zone" },
+	{ NATIVE_ZONE_STATE, "rblmon_zone_state", "gauge",
+	    "1 for the zone's health state (RFC 5782 test points), "
+	    "0 for the others" },
+	{ NATIVE_QUERIES, "rblmon_queries_total", "counter",
+	    "DNS queries sent to the zone, test points included" },
+	{ NATIVE_ANSWERS, "rblmon_answers_total", "counter",
+	    "Outcomes of the zone's queries by class" },
+	{ NATIVE_ERRORS, "rblmon_errors_total", "counter",
+	    "Queries to the zone that ended in an error, by reason" },
+	{ NATIVE_BUDGET_USED, "rblmon_budget_used", "gauge",
+	    "Queries counted against the zone's daily budget this UTC day" },
+	{ NATIVE_BUDGET_LIMIT, "rblmon_budget_limit", "gauge",
+	    "The zone's daily_budget (zones that have one)" },
+	{ NATIVE_CYCLE_SECONDS, "rblmon_sweep_duration_seconds", "gauge",
+	    "Seconds the zone's last complete cycle took" },
+	{ NATIVE_CYCLE_END, "rblmon_last_cycle_timestamp_seconds", "gauge",
+	    "When the zone's last complete cycle ended, in Unix seconds" },
+	{ NATIVE_ALERTS, "rblmon_alerts_total", "counter",
+	    "Alerts announced, by event" },
+	{ NATIVE_HOOK_FAILURES, "rblmon_hook_failures_total", "counter",
+	    "Alert commands that failed, were killed or timed out" },
+};
+
+/*
+ * The figure of family kind for zone z, written to *ret; false when the
+ * zone has no sample there (no budget, no complete cycle yet).
+ */
+static bool
+zone_figure(const struct metrics_zone *z, enum native_kind kind,
+    double *ret)
+{
+	switch (kind) {
+	case NATIVE_ZONE_LISTED:
+		*ret = (double)z->listed_targets;
+		return true;
+	case NATIVE_QUERIES:
+		*ret = (double)z->queries;
+		return true;
+	case NATIVE_BUDGET_USED:
+		*ret = (double)z->budget_used;
+		return true;
+	case NATIVE_BUDGET_LIMIT:
+		*ret = (double)z->budget_limit;
+		return z->budget_limit != 0;
+	case NATIVE_CYCLE_SECONDS:
+		*ret = z->cycle_seconds;
+		return z->cycled;
+	case NATIVE_CYCLE_END:
+		*ret = z->cycle_end;
+		return z->cycled;
+	default:
+		return false;
+	}
+}
+
+/* A zone's counts by one more label (answers by class, errors by reason). */
 static int
-zone_figure(struct metrics_buf *b, const struct metrics_native *in,
-    const char *name, int which)
+zone_counts(struct metrics_buf *b, const char *name, const char *zone,
+    const char *key, const struct metrics_count *c, size_t n)
+{
+	int skipped = 0;
+
+	for (size_t j = 0; j < n; j++) {
+		const char *labels[] = { "zone", zone, key, c[j].value, NULL };
+
+		skipped += metrics_sample(b, name, labels,
+		    (double)c[j].count);
+	}
+	return skipped;
+}
+
+static int
+zone_states(struct metrics_buf *b, const char *name,
+    const struct metrics_zone *z)
+{
+	int skipped = 0;
+
+	for (int h = 0; h < HEALTH_COUNT; h++) {
+		const char *labels[] = { "zone", z->name, "state",
+			health_name((enum zone_health)h), NULL };
+
+		skipped += metrics_sample(b, name, labels,
+		    (int)z->state == h ? 1 : 0);
+	}
+	return skipped;
+}
+
+/* The samples of a family with one or more per zone. */
+static int
+render_zones(struct metrics_buf *b, const struct metrics_native *in,
+    const struct native_family *f)
 {
 	int skipped = 0;
 
@@ -312,62 +442,23 @@ zone_figure(struct metrics_buf *b, const struct metrics_native *in,
 		const char *labels[] = { "zone", z->name, NULL };
 		double v;
 
-		switch (which) {
-		case 0:
-			v = (double)z->listed_targets;
-			break;
-		case 1:
-			v = (double)z->queries;
-			break;
-		case 2:
-			v = (double)z->budget_used;
-			break;
-		case 3:
-			if (z->budget_limit == 0)
-				continue;
-			v = (double)z->budget_limit;
-			break;
-		case 4:
-			if (!z->cycled)
-				continue;
-			v = z->cycle_seconds;
-			break;
-		default:
-			if (!z->cycled)
-				continue;
-			v = z->cycle_end;
-			break;
-		}
-		skipped += metrics_sample(b, name, labels, v);
-	}
-	return skipped;
-}
-
-/* A zone's counts by one more label (answers by class, errors by reason). */
-static int
-zone_counts(struct metrics_buf *b, const struct metrics_native *in,
-    const char *name, const char *key, bool errors)
-{
-	int skipped = 0;
-
-	for (size_t i = 0; i < in->nzones; i++) {
-		const struct metrics_zone *z = &in->zones[i];
-		const struct metrics_count *c = errors ? z->errors : z->answers;
-		size_t n = errors ? z->nerrors : z->nanswers;
-
-		for (size_t j = 0; j < n; j++) {
-			const char *labels[] = { "zone", z->name, key,
-				c[j].value, NULL };
-
-			skipped += metrics_sample(b, name, labels,
-			    (double)c[j].count);
-		}
+		if (f->kind == NATIVE_ZONE_STATE)
+			skipped += zone_states(b, f->name, z);
+		else if (f->kind == NATIVE_ANSWERS)
+			skipped += zone_counts(b, f->name, z->name, "class",
+			    z->answers, z->nanswers);
+		else if (f->kind == NATIVE_ERRORS)
+			skipped += zone_counts(b, f->name, z->name, "reason",
+			    z->errors, z->nerrors);
+		else if (zone_figure(z, f->kind, &v))
+			skipped += metrics_sample(b, f->name, labels, v);
 	}
 	return skipped;
 }
 
 static int
-render_listings(struct metrics_buf *b, const struct metrics_native *in)
+render_listings(struct metrics_buf *b, const struct metrics_native *in,
+    const char *name)
 {
 	int skipped = 0;
 
@@ -377,26 +468,22 @@ render_listings(struct metrics_buf *b, const struct metrics_native *in)
 			opt(l->group), "zone", l->zone, "code", l->code,
 			"label", opt(l->label), NULL };
 
-		skipped += metrics_sample(b, "rblmon_listed", labels, 1);
+		skipped += metrics_sample(b, name, labels, 1);
 	}
 	return skipped;
 }
 
 static int
-render_states(struct metrics_buf *b, const struct metrics_native *in)
+render_alerts(struct metrics_buf *b, const struct metrics_native *in,
+    const char *name)
 {
 	int skipped = 0;
 
-	for (size_t i = 0; i < in->nzones; i++) {
-		const struct metrics_zone *z = &in->zones[i];
+	for (size_t i = 0; i < in->nalerts; i++) {
+		const char *labels[] = { "event", in->alerts[i].value, NULL };
 
-		for (int h = 0; h < HEALTH_COUNT; h++) {
-			const char *labels[] = { "zone", z->name, "state",
-				health_name((enum zone_health)h), NULL };
-
-			skipped += metrics_sample(b, "rblmon_zone_state",
-			    labels, (int)z->state == h ? 1 : 0);
-		}
+		skipped += metrics_sample(b, name, labels,
+		    (double)in->alerts[i].count);
 	}
 	return skipped;
 }
@@ -406,56 +493,33 @@ metrics_render_native(struct metrics_buf *b, const struct metrics_native *in)
 {
 	int skipped = 0;
 
-	metrics_family(b, "rblmon_targets", "gauge",
-	    "Targets watched: addresses (networks expanded) and domains");
-	skipped += metrics_sample(b, "rblmon_targets", NULL,
-	    (double)in->targets);
-	metrics_family(b, "rblmon_zones", "gauge", "Zones configured");
-	skipped += metrics_sample(b, "rblmon_zones", NULL,
-	    (double)in->nzones);
-	metrics_family(b, "rblmon_listed", "gauge",
-	    "1 for each code of each standing listing");
-	skipped += render_listings(b, in);
-	metrics_family(b, "rblmon_zone_listed_targets", "gauge",
-	    "Targets with a standing listing on the zone");
-	skipped += zone_figure(b, in, "rblmon_zone_listed_targets", 0);
-	metrics_family(b, "rblmon_zone_state", "gauge",
-	    "1 for the zone's health state (RFC 5782 test points), "
-	    "0 for the others");
-	skipped += render_states(b, in);
-	metrics_family(b, "rblmon_queries_total", "counter",
-	    "DNS queries sent to the zone, test points included");
-	skipped += zone_figure(b, in, "rblmon_queries_total", 1);
-	metrics_family(b, "rblmon_answers_total", "counter",
-	    "Outcomes of the zone's queries by class");
-	skipped += zone_counts(b, in, "rblmon_answers_total", "class", false);
-	metrics_family(b, "rblmon_errors_total", "counter",
-	    "Queries to the zone that ended in an error, by reason");
-	skipped += zone_counts(b, in, "rblmon_errors_total", "reason", true);
-	metrics_family(b, "rblmon_budget_used", "gauge",
-	    "Queries counted against the zone's daily budget this UTC day");
-	skipped += zone_figure(b, in, "rblmon_budget_used", 2);
-	metrics_family(b, "rblmon_budget_limit", "gauge",
-	    "The zone's daily_budget (zones that have one)");
-	skipped += zone_figure(b, in, "rblmon_budget_limit", 3);
-	metrics_family(b, "rblmon_sweep_duration_seconds", "gauge",
-	    "Seconds the zone's last complete cycle took");
-	skipped += zone_figure(b, in, "rblmon_sweep_duration_seconds", 4);
-	metrics_family(b, "rblmon_last_cycle_timestamp_seconds", "gauge",
-	    "When the zone's last complete cycle ended, in Unix seconds");
-	skipped += zone_figure(b, in, "rblmon_last_cycle_timestamp_seconds",
-	    5);
-	metrics_family(b, "rblmon_alerts_total", "counter",
-	    "Alerts announced, by event");
-	for (size_t i = 0; i < in->nalerts; i++) {
-		const char *labels[] = { "event", in->alerts[i].value, NULL };
+	for (size_t i = 0; i < NROWS(native_families); i++) {
+		const struct native_family *f = &native_families[i];
 
-		skipped += metrics_sample(b, "rblmon_alerts_total", labels,
-		    (double)in->alerts[i].count);
+		metrics_family(b, f->name, f->type, f->help);
+		switch (f->kind) {
+		case NATIVE_TARGETS:
+			skipped += metrics_sample(b, f->name, NULL,
+			    (double)in->targets);
+			break;
+		case NATIVE_ZONES:
+			skipped += metrics_sample(b, f->name, NULL,
+			    (double)in->nzones);
+			break;
+		case NATIVE_LISTED:
+			skipped += render_listings(b, in, f->name);
+			break;
+		case NATIVE_ALERTS:
+			skipped += render_alerts(b, in, f->name);
+			break;
+		case NATIVE_HOOK_FAILURES:
+			skipped += metrics_sample(b, f->name, NULL,
+			    (double)in->hook_failures);
+			break;
+		default:
+			skipped += render_zones(b, in, f);
+			break;
+		}
 	}
-	metrics_family(b, "rblmon_hook_failures_total", "counter",
-	    "Alert commands that failed, were killed or timed out");
-	skipped += metrics_sample(b, "rblmon_hook_failures_total", NULL,
-	    (double)in->hook_failures);
 	return skipped;
 }
