@@ -59,7 +59,8 @@ int metrics_family(struct metrics_buf *b, const char *name, const char *type,
  * an array of name/value pairs ended by a NULL name: {k1, v1, k2, v2,
  * NULL}; values are escaped (\\, \", \n). Returns 0 when written (or the
  * buffer has failed), 1 when the sample was skipped: an invalid metric or
- * label name, a label named twice, or a NULL value. A skip does not set
+ * label name, a label named twice, a NULL value or one that is not UTF-8
+ * (scrapers refuse a whole document over it). A skip does not set
  * b->failed. The value is written by metrics_value_format.
  */
 int metrics_sample(struct metrics_buf *b, const char *name,

@@ -163,13 +163,50 @@ metrics_family(struct metrics_buf *b, const char *name, const char *type,
 	return 0;
 }
 
-/* Whether labels is well formed: valid names, each once, values given. */
+/*
+ * Whether s is UTF-8 (RFC 3629: shortest forms, no surrogates, at most
+ * U+10FFFF). Scrapers reject a whole document over one label value that
+ * is not, so such a sample is left out instead.
+ */
+static bool
+utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p != '\0') {
+		unsigned char c = *p++;
+		int more = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 :
+		    c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 :
+		    -1;
+		unsigned char lo = 0x80, hi = 0xbf;
+
+		if (more < 0)
+			return false;
+		if (c == 0xe0)
+			lo = 0xa0; /* overlong */
+		else if (c == 0xed)
+			hi = 0x9f; /* surrogates */
+		else if (c == 0xf0)
+			lo = 0x90; /* overlong */
+		else if (c == 0xf4)
+			hi = 0x8f; /* past U+10FFFF */
+		for (int i = 0; i < more; i++, p++) {
+			if (*p < lo || *p > hi)
+				return false;
+			lo = 0x80;
+			hi = 0xbf;
+		}
+	}
+	return true;
+}
+
+/* Whether labels is well formed: valid names, each once, UTF-8 values. */
 static bool
 labels_valid(const char *const *labels)
 {
 	for (size_t i = 0; labels != NULL && labels[i] != NULL; i += 2) {
 		if (!metrics_name_valid(labels[i], true) ||
-		    labels[i + 1] == NULL)
+		    labels[i + 1] == NULL || !utf8_valid(labels[i + 1]))
 			return false;
 		for (size_t j = 0; j < i; j += 2)
 			if (strcmp(labels[i], labels[j]) == 0)

@@ -35,6 +35,10 @@ static const struct escape_row {
 	{ "two backslashes", "\\\\", "m{l=\"\\\\\\\\\"} 1\n" },
 	{ "tab and braces kept", "\t{},=", "m{l=\"\t{},=\"} 1\n" },
 	{ "UTF-8 kept", "caf\xc3\xa9", "m{l=\"caf\xc3\xa9\"} 1\n" },
+	{ "UTF-8 edges kept", "\xed\x9f\xbf\xee\x80\x80\xf4\x8f\xbf\xbf"
+	    "\xf0\x90\x80\x80\xe0\xa0\x80",
+	    "m{l=\"\xed\x9f\xbf\xee\x80\x80\xf4\x8f\xbf\xbf"
+	    "\xf0\x90\x80\x80\xe0\xa0\x80\"} 1\n" },
 };
 
 START_TEST(test_escape_label)
@@ -179,25 +183,28 @@ START_TEST(test_value)
 END_TEST
 
 /* Samples that must be skipped without touching the buffer. */
-static const char *const bad_dup[] = { "a", "1", "a", "2", NULL };
-static const char *const bad_colon[] = { "a:b", "1", NULL };
-static const char *const bad_null[] = { "a", "1", "b", NULL, NULL };
-static const char *const bad_empty[] = { "", "1", NULL };
-static const char *const good_one[] = { "a", "1", NULL };
-
 static const struct skip_row {
 	const char *name;
 	const char *metric;
-	const char *const *labels;
+	const char *labels[6]; /* NULL-terminated by the zeros after */
 } skip_rows[] = {
-	{ "metric name starts with a digit", "1m", good_one },
-	{ "metric name with a dash", "m-x", NULL },
-	{ "metric name NULL", NULL, NULL },
-	{ "metric name empty", "", NULL },
-	{ "label named twice", "m", bad_dup },
-	{ "label name with a colon", "m", bad_colon },
-	{ "label value NULL", "m", bad_null },
-	{ "label name empty", "m", bad_empty },
+	{ "metric name starts with a digit", "1m", { "a", "1" } },
+	{ "metric name with a dash", "m-x", { NULL } },
+	{ "metric name NULL", NULL, { NULL } },
+	{ "metric name empty", "", { NULL } },
+	{ "label named twice", "m", { "a", "1", "a", "2" } },
+	{ "label name with a colon", "m", { "a:b", "1" } },
+	{ "label value NULL", "m", { "a", "1", "b" } },
+	{ "label name empty", "m", { "", "1" } },
+	{ "value in Latin-1", "m", { "a", "caf\xe9" } },
+	{ "lone continuation byte", "m", { "a", "\x80" } },
+	{ "sequence cut short", "m", { "a", "\xc3" } },
+	{ "overlong slash", "m", { "a", "\xc0\xaf" } },
+	{ "overlong in three bytes", "m", { "a", "\xe0\x80\xaf" } },
+	{ "overlong in four bytes", "m", { "a", "\xf0\x8f\xbf\xbf" } },
+	{ "UTF-16 surrogate", "m", { "a", "\xed\xa0\x80" } },
+	{ "past U+10FFFF", "m", { "a", "\xf4\x90\x80\x80" } },
+	{ "lead byte 0xf5", "m", { "a", "\xf5\x80\x80\x80" } },
 };
 
 START_TEST(test_skip)
@@ -599,6 +606,25 @@ label_set(const struct parsed_sample *s, char *out, size_t outlen)
 	}
 }
 
+/* The samples of name, each checked to carry exactly the label set. */
+static int
+count_samples(const struct parsed *ps, const char *name, const char *set)
+{
+	int n = 0;
+
+	for (int i = 0; i < ps->ns; i++) {
+		char got[256];
+
+		if (strcmp(ps->s[i].name, name) != 0)
+			continue;
+		label_set(&ps->s[i], got, sizeof(got));
+		ck_assert_msg(strcmp(got, set) == 0, "%s: labels %s", name,
+		    got);
+		n++;
+	}
+	return n;
+}
+
 START_TEST(test_luzilla_series)
 {
 	const struct luzilla_row *r = &luzilla_rows[_i];
@@ -606,7 +632,7 @@ START_TEST(test_luzilla_series)
 	const struct parsed_family *f;
 	struct metrics_buf b;
 	const char *err;
-	int n = 0;
+	int n;
 
 	metrics_buf_init(&b);
 	ck_assert_int_eq(metrics_render_luzilla(&b, &luz), 0);
@@ -618,16 +644,7 @@ START_TEST(test_luzilla_series)
 	ck_assert_msg(f != NULL, "%s missing", r->name);
 	ck_assert_str_eq(f->type, r->type);
 	ck_assert_str_eq(f->help, r->help);
-	for (int i = 0; i < ps.ns; i++) {
-		char set[256];
-
-		if (strcmp(ps.s[i].name, r->name) != 0)
-			continue;
-		label_set(&ps.s[i], set, sizeof(set));
-		ck_assert_msg(strcmp(set, r->labels) == 0, "%s: labels %s",
-		    r->name, set);
-		n++;
-	}
+	n = count_samples(&ps, r->name, r->labels);
 	ck_assert_int_gt(n, 0);
 	metrics_buf_clear(&b);
 }
@@ -784,7 +801,7 @@ START_TEST(test_native_series)
 	const struct parsed_family *f;
 	struct metrics_buf b;
 	const char *err;
-	int n = 0;
+	int n;
 
 	metrics_buf_init(&b);
 	ck_assert_int_eq(metrics_render_native(&b, &native), 0);
@@ -798,16 +815,7 @@ START_TEST(test_native_series)
 	ck_assert(strlen(f->help) > 0);
 	ck_assert(strcmp(r->type, "counter") != 0 ||
 	    strstr(r->name, "_total") != NULL);
-	for (int i = 0; i < ps.ns; i++) {
-		char set[256];
-
-		if (strcmp(ps.s[i].name, r->name) != 0)
-			continue;
-		label_set(&ps.s[i], set, sizeof(set));
-		ck_assert_msg(strcmp(set, r->labels) == 0, "%s: labels %s",
-		    r->name, set);
-		n++;
-	}
+	n = count_samples(&ps, r->name, r->labels);
 	ck_assert_int_eq(n, r->samples);
 	metrics_buf_clear(&b);
 }
