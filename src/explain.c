@@ -143,54 +143,30 @@ static const char *const listing_phrases[] = {
 };
 
 /* Other rejections, for the explanation. */
+#define GREY "the receiver is greylisting: a temporary deferral that a " \
+	"normal mail server retries and gets past; nothing to fix"
+#define FULL "the recipient's mailbox is full; they must make room, or " \
+	"the mail can be sent again later"
+#define SIZE "the message is larger than the receiver accepts; send it " \
+	"smaller"
+#define AUTH "the message failed sender authentication; fix the domain's " \
+	"SPF record, DKIM signing or DMARC alignment"
+#define USER "the recipient address does not exist there; check the address"
+
 static const struct {
 	const char *phrase;
 	const char *what;
 } other_reasons[] = {
-	{ "greylist", "the receiver is greylisting: a temporary deferral that "
-	    "a normal mail server retries and gets past; nothing to fix" },
-	{ "graylist", "the receiver is greylisting: a temporary deferral that "
-	    "a normal mail server retries and gets past; nothing to fix" },
-	{ "mailbox full", "the recipient's mailbox is full; they must make "
-	    "room, or the mail can be sent again later" },
-	{ "over quota", "the recipient's mailbox is full; they must make "
-	    "room, or the mail can be sent again later" },
-	{ "quota exceeded", "the recipient's mailbox is full; they must make "
-	    "room, or the mail can be sent again later" },
-	{ "insufficient storage", "the recipient's mailbox is full; they "
-	    "must make room, or the mail can be sent again later" },
-	{ "5.2.2", "the recipient's mailbox is full; they must make room, or "
-	    "the mail can be sent again later" },
-	{ "too large", "the message is larger than the receiver accepts; send "
-	    "it smaller" },
-	{ "size limit", "the message is larger than the receiver accepts; "
-	    "send it smaller" },
-	{ "message size", "the message is larger than the receiver accepts; "
-	    "send it smaller" },
-	{ "5.3.4", "the message is larger than the receiver accepts; send it "
-	    "smaller" },
-	{ "spf", "the message failed sender authentication; fix the "
-	    "domain's SPF record, DKIM signing or DMARC alignment" },
-	{ "dkim", "the message failed sender authentication; fix the "
-	    "domain's SPF record, DKIM signing or DMARC alignment" },
-	{ "dmarc", "the message failed sender authentication; fix the "
-	    "domain's SPF record, DKIM signing or DMARC alignment" },
-	{ "unauthenticated", "the message failed sender authentication; fix "
-	    "the domain's SPF record, DKIM signing or DMARC alignment" },
-	{ "user unknown", "the recipient address does not exist there; check "
-	    "the address" },
-	{ "unknown user", "the recipient address does not exist there; check "
-	    "the address" },
-	{ "no such user", "the recipient address does not exist there; check "
-	    "the address" },
-	{ "does not exist", "the recipient address does not exist there; "
-	    "check the address" },
-	{ "recipient not found", "the recipient address does not exist "
-	    "there; check the address" },
-	{ "recipnotfound", "the recipient address does not exist there; "
-	    "check the address" },
-	{ "5.1.1", "the recipient address does not exist there; check the "
-	    "address" },
+	{ "greylist", GREY }, { "graylist", GREY }, { "mailbox full", FULL },
+	{ "over quota", FULL }, { "quota exceeded", FULL },
+	{ "insufficient storage", FULL }, { "5.2.2", FULL },
+	{ "too large", SIZE }, { "size limit", SIZE },
+	{ "message size", SIZE }, { "5.3.4", SIZE }, { "spf", AUTH },
+	{ "dkim", AUTH }, { "dmarc", AUTH }, { "unauthenticated", AUTH },
+	{ "user unknown", USER }, { "unknown user", USER },
+	{ "no such user", USER }, { "does not exist", USER },
+	{ "recipient not found", USER }, { "recipnotfound", USER },
+	{ "5.1.1", USER },
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -460,30 +436,21 @@ static int
 normalise(struct scan *st, const char *text, size_t len)
 {
 	char *buf = malloc(len + 1), *low = malloc(len + 1);
-	char *tmp = malloc(len + 1);
-	const char *p, *e;
+	const char *p, *e, *end = text + len;
 	bool first = true;
 
-	if (buf == NULL || low == NULL || tmp == NULL) {
-		free(buf);
-		free(low);
-		free(tmp);
-		return -ENOMEM;
-	}
-	/* NUL bytes inside read as blanks; CR, LF and CRLF end lines. */
-	for (size_t i = 0; i < len; i++)
-		tmp[i] = text[i] == '\0' ? ' ' : text[i];
 	st->cased = buf;
 	st->low = low;
-	for (p = tmp; p < tmp + len; p = e + 1) {
-		for (e = p; e < tmp + len && *e != '\n' && *e != '\r'; e++)
+	if (buf == NULL || low == NULL)
+		return -ENOMEM;
+	/* CR, LF and CRLF end lines; NUL bytes read as blanks. */
+	for (p = text; p < end; p = e + 1) {
+		for (e = p; e < end && *e != '\n' && *e != '\r'; e++)
 			;
 		normalise_line(st, p, e, &first);
-		if (e < tmp + len && *e == '\r' && e + 1 < tmp + len &&
-		    e[1] == '\n')
+		if (e < end && *e == '\r' && e + 1 < end && e[1] == '\n')
 			e++;
 	}
-	free(tmp);
 	while (st->n > 0 && is_blank(st->cased[st->n - 1]))
 		st->n--;
 	for (size_t i = 0; i < st->n; i++)

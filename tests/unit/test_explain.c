@@ -37,6 +37,12 @@ static const struct row rows[] = {
 	    "host [192.0.2.25] blocked using zen.spamhaus.org; Error: open "
 	    "resolver; https://check.spamhaus.org/returnc/pub/198.51.100.53/",
 	    0, R, "192.0.2.25", "zen.spamhaus.org", "" },
+	{ "open resolver, no link", "554 5.7.1 Service unavailable; Client "
+	    "host [192.0.2.25] blocked using zen.spamhaus.org; Error: open "
+	    "resolver", 0, R, "192.0.2.25", "zen.spamhaus.org", "" },
+	{ "the resolver's address is not the sender", "554 5.7.1 Rejected: "
+	    "see https://check.spamhaus.org/returnc/pub/198.51.100.53/", 0, R,
+	    NULL, "", "Spamhaus" },
 	{ "postfix excessive queries", "554 5.7.1 Service unavailable; Client "
 	    "host [192.0.2.25] blocked using zen.spamhaus.org; Error: "
 	    "excessive number of queries; "
@@ -115,6 +121,12 @@ static const struct row rows[] = {
 	    "our\r\n550 5.7.1 Bulk Email Senders Guidelines. "
 	    "a1si1234567wrb.12 - gsmtp\r\n", 0, P, "192.0.2.25", "",
 	    "Google" },
+	{ "postfix quoting gmail", "<bob@gmail.com>: host "
+	    "gmail-smtp-in.l.google.com[142.250.1.26] said:\n    550-5.7.1 "
+	    "[192.0.2.25      12] Our system has detected an unusual rate "
+	    "of\n    550-5.7.1 unsolicited mail originating from your IP "
+	    "address. (in reply to\n    end of DATA command)\n", 0, P,
+	    "192.0.2.25", "", "Google" },
 	{ "gmail 421 rate limited", "421-4.7.0 [192.0.2.25      15] Our "
 	    "system has detected an unusual rate of\n421-4.7.0 unsolicited "
 	    "mail originating from your IP address. To protect our\n"
@@ -166,6 +178,9 @@ static const struct row rows[] = {
 	    "rejected: example.net is listed in multi.uribl.com; see "
 	    "https://admin.uribl.com/?section=lookup", 0, L, "example.net",
 	    "multi.uribl.com", "" },
+	{ "a domain list is about the domain", "554 5.7.1 Message from "
+	    "192.0.2.25 rejected: example.net is listed in multi.uribl.com", 0,
+	    L, "example.net", "multi.uribl.com", "" },
 	{ "surbl sender domain", "554 5.7.1 Service unavailable; Sender "
 	    "address [spam.example.net] blocked using multi.surbl.org", 0, L,
 	    "spam.example.net", "multi.surbl.org", "" },
@@ -197,6 +212,12 @@ static const struct row rows[] = {
 	{ "plain name after listed on is no zone", "550 5.7.1 Message from "
 	    "192.0.2.25 rejected, listed in reject.example.org", 0, L,
 	    "192.0.2.25", "", "" },
+	{ "a named zone wins over reputation words", "550 5.7.1 192.0.2.25 "
+	    "rejected for poor reputation: listed in rbl.example.net", 0, L,
+	    "192.0.2.25", "rbl.example.net", "" },
+	{ "a filtering server's name is no zone", "550 5.7.1 Message from "
+	    "192.0.2.25 rejected by smtp.antispam.example[203.0.113.9]: "
+	    "policy", 0, N, "192.0.2.25", "", "" },
 	{ "provider's poor reputation is its list", "550 5.7.1 Rejected: "
 	    "192.0.2.25 has a poor reputation on Mailspike", 0, L,
 	    "192.0.2.25", "", "Mailspike" },
@@ -228,6 +249,10 @@ static const struct row rows[] = {
 	{ "user unknown", "550 5.1.1 <bob@example.com>: Recipient address "
 	    "rejected: User unknown in virtual mailbox table", 0, N, NULL, "",
 	    "" },
+	{ "the reporting server is no target", "<bob@example.com>: host "
+	    "mx.example.com[203.0.113.5] said: 550 5.1.1 <bob@example.com>: "
+	    "Recipient address rejected: User unknown in local recipient "
+	    "table (in reply to RCPT TO command)", 0, N, NULL, "", "" },
 	{ "gmail no such user", "550-5.1.1 The email account that you tried "
 	    "to reach does not exist. Please try\n550-5.1.1 double-checking "
 	    "the recipient's email address for typos or\n550-5.1.1 "
