@@ -49,7 +49,7 @@ SEVERITIES = {"emerg": 0, "alert": 1, "crit": 2, "err": 3, "warning": 4,
 LOG_WARNING = SEVERITIES["warning"]
 LOG_NOTICE = SEVERITIES["notice"]
 
-# The order of enum event_kind in include/event.h, for a store that keeps
+# The order of enum incident_kind in include/incident.h, for a store that keeps
 # the kind as a number.
 EVENT_KINDS = ("listed", "delisted", "changed", "reminder", "zone-down",
                "zone-up", "storage-error")
