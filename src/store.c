@@ -2,8 +2,9 @@
 /*
  * rblmond's state in SQLite: the schema and its migrations, the checks at
  * open (a corrupt file is moved aside), the in-memory write queue and its
- * one-transaction flush with the outbox callbacks, and the readers. This
- * is the only file that includes sqlite3.h.
+ * one-transaction flush with the outbox callbacks. The readers are in
+ * store_read.c; store_int.h is their shared view. No other module
+ * includes sqlite3.h.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,13 +18,13 @@
 
 #include "incident.h"
 #include "store.h"
+#include "store_int.h"
 
 /* The schema version this file writes (PRAGMA user_version). */
 #define STORE_VERSION 2
 #define STORE_BUSY_DEFAULT 5000
 /* PRAGMA max_page_count for "no limit": SQLite's own largest. */
 #define STORE_PAGES_UNLIMITED UINT64_C(0xfffffffe)
-#define STORE_ERR_MAX 256
 
 /*
  * Migration i takes a database from version i to i + 1; a fresh file
@@ -58,26 +59,6 @@ static const char *const migrations[STORE_VERSION] = {
 	"CREATE INDEX events_unsent ON events (id) WHERE sent = 0;",
 };
 
-/* The columns every event reader selects, in struct incident order. */
-#define EVENT_COLUMNS                                                      \
-	"id, time, kind, severity, target, grp, zone, codes, labels, txt,"   \
-	" delist_url, state, detail, since, duration, redelivery"
-
-/* The statements a flush runs, prepared once at open. */
-enum {
-	ST_BEGIN,
-	ST_COMMIT,
-	ST_ROLLBACK,
-	ST_PAIR_PUT,
-	ST_PAIR_DEL,
-	ST_ZONE_PUT,
-	ST_ZONE_DEL,
-	ST_ZONE_PAIRS_DEL,
-	ST_EVENT_ADD,
-	ST_MARK,
-	ST_COUNT
-};
-
 static const char *const statements[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
@@ -99,63 +80,10 @@ static const char *const statements[ST_COUNT] = {
 		    " redelivery = max(redelivery, ?) WHERE id = ?",
 };
 
-/*
- * A queued pair or zone change. Its key (class, target, zone) finds the
- * earlier change it replaces: pair puts and deletes share class 'P'; a
- * zone put ('Z') replaces a zone put, a zone delete ('D') replaces both
- * and every queued change of that zone's pairs. A zone put never replaces
- * a zone delete, which also removes the zone's pairs.
- */
-enum { OP_PAIR_PUT, OP_PAIR_DEL, OP_ZONE_PUT, OP_ZONE_DEL };
-
-struct store_op {
-	TAILQ_ENTRY(store_op) link; /* s->ops, in order */
-	struct store_op *hnext;	    /* hash chain */
-	uint32_t hash;
-	uint8_t kind;
-	char cls;
-	struct store_pair p; /* zone ops: zone, state, first_seen_s = since */
-	char buf[];	     /* the strings */
-};
-
-/* A queued event. announced: given to the callback as not durable. */
-struct store_ev {
-	TAILQ_ENTRY(store_ev) link;
-	struct incident ev; /* strings point into buf */
-	bool announced;
-	char buf[];
-};
-
-/* A queued update of an event row's sent and redelivery flags. */
-struct store_mark {
-	int64_t id;
-	uint8_t sent, redelivery;
-};
-
-TAILQ_HEAD(store_ops, store_op);
-TAILQ_HEAD(store_evs, store_ev);
-
-struct store {
-	sqlite3 *db;
-	sqlite3_stmt *st[ST_COUNT];
-	char *path;
-	char *moved; /* where a corrupt file went, or NULL */
-	uint64_t transactions;
-	size_t max_queued;
-	size_t nqueued; /* ops + events + marks */
-	struct store_ops ops;
-	struct store_op **hash;
-	size_t nhash, nops; /* buckets (a power of 2), ops in them */
-	struct store_evs evs;
-	struct store_mark *marks;
-	size_t nmarks, marks_cap;
-	bool busy; /* inside a callback or a read: no flush */
-	char errmsg[STORE_ERR_MAX];
-};
 
 /* SQLite result code -> negative errno. */
-static int
-sql_errno(int rc)
+int
+store_sql_errno(int rc)
 {
 	switch (rc & 0xff) {
 	case SQLITE_FULL:
@@ -178,12 +106,12 @@ sql_errno(int rc)
 }
 
 /* Remember SQLite's message for store_last_error(); returns sql_errno. */
-static int
-fail_sql(struct store *s, int rc, const char *what)
+int
+store_fail_sql(struct store *s, int rc, const char *what)
 {
 	snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s", what,
 	    s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
-	return sql_errno(rc);
+	return store_sql_errno(rc);
 }
 
 /* Run a prepared statement to its end and reset it: SQLITE_DONE or not. */
@@ -430,8 +358,9 @@ store_event_add(struct store *s, const struct incident *ev)
 	return 0;
 }
 
-static int
-queue_mark(struct store *s, int64_t id, uint8_t sent, uint8_t redelivery)
+int
+store_queue_mark(struct store *s, int64_t id, uint8_t sent,
+    uint8_t redelivery)
 {
 	if (id <= 0)
 		return 0;
@@ -454,7 +383,7 @@ queue_mark(struct store *s, int64_t id, uint8_t sent, uint8_t redelivery)
 int
 store_mark_sent(struct store *s, int64_t id)
 {
-	return queue_mark(s, id, 1, 0);
+	return store_queue_mark(s, id, 1, 0);
 }
 
 size_t
@@ -596,7 +525,7 @@ write_queue(struct store *s)
 		goto fail;
 	return 0;
 fail:
-	rc = fail_sql(s, rc, "write");
+	rc = store_fail_sql(s, rc, "write");
 	/* SQLite rolls some failures back itself (a full disk may). */
 	if (!sqlite3_get_autocommit(s->db))
 		run(s->st[ST_ROLLBACK]);
@@ -650,174 +579,6 @@ store_transactions(const struct store *s)
 	return s->transactions;
 }
 
-/* ---- readers ---- */
-
-static const char *
-col_text(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return t != NULL ? (const char *)t : "";
-}
-
-/* A row of EVENT_COLUMNS; false for a kind or severity we do not know. */
-static bool
-row_event(sqlite3_stmt *st, struct incident *ev)
-{
-	enum incident_kind k;
-	enum severity sv;
-
-	if (incident_kind_parse(col_text(st, 2), &k) != 0 ||
-	    severity_parse(col_text(st, 3), &sv) != 0)
-		return false;
-	*ev = (struct incident){
-		.id = sqlite3_column_int64(st, 0),
-		.time_s = sqlite3_column_int64(st, 1),
-		.kind = (uint8_t)k,
-		.severity = (uint8_t)sv,
-		.target = col_text(st, 4),
-		.group = col_text(st, 5),
-		.zone = col_text(st, 6),
-		.codes = col_text(st, 7),
-		.labels = col_text(st, 8),
-		.txt = col_text(st, 9),
-		.delist_url = col_text(st, 10),
-		.state = col_text(st, 11),
-		.detail = col_text(st, 12),
-		.since_s = sqlite3_column_int64(st, 13),
-		.duration_s = sqlite3_column_int64(st, 14),
-		.redelivery = sqlite3_column_int(st, 15) != 0,
-	};
-	return true;
-}
-
-/* Which reader walks the rows. */
-enum { READ_PAIRS, READ_ZONES, READ_UNSENT, READ_HISTORY };
-
-struct reader {
-	int what;
-	store_pair_cb *pair_cb;
-	store_zone_cb *zone_cb;
-	store_row_cb *row_cb;
-	void *arg;
-};
-
-/* One row to its callback; the callback's value. */
-static int
-read_row(struct store *s, sqlite3_stmt *st, const struct reader *rd)
-{
-	struct store_pair p;
-	struct store_zone z;
-	struct incident ev;
-
-	switch (rd->what) {
-	case READ_PAIRS:
-		p = (struct store_pair){ col_text(st, 0), col_text(st, 1),
-			col_text(st, 2), col_text(st, 3), col_text(st, 4),
-			col_text(st, 5), sqlite3_column_int64(st, 6),
-			sqlite3_column_int64(st, 7) };
-		return rd->pair_cb(&p, rd->arg);
-	case READ_ZONES:
-		z = (struct store_zone){ col_text(st, 0), col_text(st, 1),
-			sqlite3_column_int64(st, 2) };
-		return rd->zone_cb(&z, rd->arg);
-	default:
-		if (!row_event(st, &ev))
-			return 0;
-		if (rd->what == READ_UNSENT) {
-			ev.redelivery = true;
-			/* Only history shows the flag: a full queue loses
-			 * it, never the announcement. */
-			(void)queue_mark(s, ev.id, 0, 1);
-		}
-		return rd->row_cb(&ev, rd->arg);
-	}
-}
-
-/* Run the query sql (binding target and limit if given), row by row. */
-static int
-read_rows(struct store *s, const char *sql, const char *target, int limit,
-    const struct reader *rd)
-{
-	sqlite3_stmt *st = NULL;
-	int rc, r = 0, i = 1;
-
-	if (s->busy)
-		return -EBUSY;
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc == SQLITE_OK && target != NULL)
-		rc = sqlite3_bind_text(st, i++, target, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK && limit >= 0)
-		rc = sqlite3_bind_int(st, i, limit);
-	if (rc != SQLITE_OK) {
-		r = fail_sql(s, rc, "read");
-		goto out;
-	}
-	s->busy = true;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((r = read_row(s, st, rd)) != 0)
-			break;
-	s->busy = false;
-	if (r == 0 && rc != SQLITE_DONE)
-		r = fail_sql(s, rc, "read");
-out:
-	sqlite3_finalize(st);
-	return r;
-}
-
-int
-store_load_pairs(struct store *s, store_pair_cb *cb, void *arg)
-{
-	struct reader rd = { .what = READ_PAIRS, .pair_cb = cb, .arg = arg };
-
-	return read_rows(s,
-	    "SELECT target, zone, state, codes, labels, txt, first_seen,"
-	    " last_seen FROM pairs ORDER BY zone, target",
-	    NULL, -1, &rd);
-}
-
-int
-store_load_zones(struct store *s, store_zone_cb *cb, void *arg)
-{
-	struct reader rd = { .what = READ_ZONES, .zone_cb = cb, .arg = arg };
-
-	return read_rows(s, "SELECT zone, state, since FROM zones"
-			    " ORDER BY zone",
-	    NULL, -1, &rd);
-}
-
-int
-store_unsent(struct store *s, store_row_cb *cb, void *arg)
-{
-	struct reader rd = { .what = READ_UNSENT, .row_cb = cb, .arg = arg };
-
-	return read_rows(s,
-	    "SELECT " EVENT_COLUMNS " FROM events WHERE sent = 0"
-	    " ORDER BY id",
-	    NULL, -1, &rd);
-}
-
-int
-store_history(struct store *s, const char *target, unsigned limit,
-    store_row_cb *cb, void *arg)
-{
-	struct reader rd = { .what = READ_HISTORY, .row_cb = cb,
-		.arg = arg };
-	int n = limit > INT32_MAX ? INT32_MAX : (int)limit;
-
-	if (n == 0)
-		return 0;
-	if (target == NULL)
-		return read_rows(s,
-		    "SELECT " EVENT_COLUMNS " FROM events"
-		    " ORDER BY id DESC LIMIT ?",
-		    NULL, n, &rd);
-	return read_rows(s,
-	    "SELECT " EVENT_COLUMNS " FROM events WHERE target = ?"
-	    " ORDER BY id DESC LIMIT ?",
-	    target, n, &rd);
-}
-
 /* ---- open and close ---- */
 
 /* Every commit on the connection counts, so a flush that took more than
@@ -848,7 +609,7 @@ open_fail(struct store *s, int rc, const char *what, char *err,
 		    sqlite3_errmsg(s->db));
 	if (e != 0 && (prim == SQLITE_CANTOPEN || prim == SQLITE_PERM))
 		return -e;
-	return prim == SQLITE_CANTOPEN ? -EIO : sql_errno(rc);
+	return prim == SQLITE_CANTOPEN ? -EIO : store_sql_errno(rc);
 }
 
 static int
@@ -885,12 +646,12 @@ db_check(struct store *s, char *err, size_t errlen)
 	rc = sqlite3_prepare_v2(s->db, "PRAGMA quick_check", -1, &st, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && strcmp(col_text(st, 0), "ok") == 0) {
+	if (rc == SQLITE_ROW && strcmp(store_col_text(st, 0), "ok") == 0) {
 		r = 0;
 	} else if (rc == SQLITE_ROW) {
 		/* The first finding after the "*** in database main ***"
 		 * heading line says enough. */
-		const char *t = col_text(st, 0), *nl = strchr(t, '\n');
+		const char *t = store_col_text(st, 0), *nl = strchr(t, '\n');
 
 		if (strncmp(t, "*** ", 4) == 0 && nl != NULL) {
 			t = nl + 1;
@@ -1057,7 +818,7 @@ store_set_max_pages(struct store *s, uint64_t max_pages)
 	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %llu",
 	    (unsigned long long)max_pages);
 	rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-	return rc == SQLITE_OK ? 0 : fail_sql(s, rc, "max_page_count");
+	return rc == SQLITE_OK ? 0 : store_fail_sql(s, rc, "max_page_count");
 }
 
 /* Settings, schema and statements of an open, sound file. */
