@@ -67,6 +67,15 @@ limiter_spent(const struct limiter *l, int64_t unix_s)
 bool
 limiter_take(struct limiter *l, uint64_t now_ns, int64_t unix_s)
 {
+	/* No budget: no day can be spent, only counted (once per query,
+	 * so the question is not asked). */
+	if (l->budget == 0) {
+		if (!bucket_take(&l->bucket, now_ns))
+			return false;
+		(void)schedule_budget_take(&l->day, unix_s, 0);
+		l->taken++;
+		return true;
+	}
 	/* The budget first: a spent day must not cost a token. */
 	if (limiter_spent(l, unix_s)) {
 		l->denied_budget++;

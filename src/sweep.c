@@ -472,9 +472,12 @@ sweep_count(struct sweep *s, const struct sweep_result *r)
 
 	if (!r->res.confirming && r->res.verdict < VERDICT_COUNT)
 		z->cy.by_verdict[r->res.verdict]++;
+	/* Answers turning refused, bogus or errors: probe now (the daemon
+	 * only: once mode has one probe round). */
+	if (s->opts.once)
+		return;
 	health_window_add(&z->window, (enum verdict)r->res.verdict);
-	/* Answers turning refused, bogus or errors: probe now. */
-	if (!s->opts.once && health_window_bad(&z->window) && !z->probing) {
+	if (health_window_bad(&z->window) && !z->probing) {
 		health_window_reset(&z->window);
 		z->probe_at_ms = 0;
 	}
@@ -627,6 +630,9 @@ sweep_reask_due(const struct sweep *s, const struct sweep_zone *z)
 static uint64_t
 sweep_due_of(const struct sweep *s, const struct sweep_zone *z)
 {
+	/* Once mode: every pair is due at the start. */
+	if (z->cycle_len_ms == 0)
+		return z->cycle_start_ms;
 	return schedule_due_ms(z->cycle_start_ms, z->next, z->count,
 	    z->cycle_len_ms, s->config->jitter_permille, z->seed);
 }
