@@ -385,6 +385,8 @@ static const struct utf8_row {
 	{ "truncated by len", "\xc3\xa9", 1, false },
 	{ "continuation missing", "\xc3(", 0, false },
 	{ "second continuation missing", "\xe2\x82(", 0, false },
+	{ "lead byte for a continuation", "\xc3\xc3", 0, false },
+	{ "lead byte for the last continuation", "\xe2\x82\xe2", 0, false },
 };
 
 START_TEST(test_utf8)
