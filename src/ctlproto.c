@@ -108,12 +108,20 @@ static void __attribute__((format(printf, 3, 4)))
 ctlproto_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
+	size_t len;
 
 	if (errlen == 0)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+	/*
+	 * A cut message may end inside a character of the quoted request;
+	 * drop its first bytes too, so a JSON encoder can take the message.
+	 */
+	len = strlen(err);
+	while (len > 0 && !ctlproto_utf8_valid(err, len))
+		err[--len] = '\0';
 }
 
 static bool

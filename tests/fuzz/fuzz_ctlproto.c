@@ -43,6 +43,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[256];
 	const struct ctlproto_command *c;
 
+	/* A cut error message must stay UTF-8 too. */
+	if (ctlproto_parse((const char *)data, size, &r, err,
+	    1 + size % 48) != 0 &&
+	    !ctlproto_utf8_valid(err, strlen(err)))
+		abort();
 	if (ctlproto_parse((const char *)data, size, &r, err,
 	    sizeof(err)) != 0) {
 		if (err[0] == '\0' || !ctlproto_utf8_valid(err, strlen(err)))

@@ -339,12 +339,17 @@ END_TEST
 START_TEST(test_small_err)
 {
 	struct ctlproto_request r;
-	char err[8];
+	char err[32];
 
 	memset(err, 'X', sizeof(err));
 	ck_assert_int_eq(ctlproto_parse("x", 1, &r, err, 4), -EINVAL);
 	ck_assert_str_eq(err, "unk");
 	ck_assert_int_eq(err[4], 'X');
+	/* 17 bytes of the message, then half of the name's first letter. */
+	memset(err, 'X', sizeof(err));
+	ck_assert_int_eq(ctlproto_parse("\xc3\xa9t\xc3\xa9", 5, &r, err, 19),
+	    -EINVAL);
+	ck_assert_str_eq(err, "unknown command \"");
 	ck_assert_int_eq(ctlproto_parse("x", 1, &r, NULL, 0), -EINVAL);
 	ck_assert_int_eq(ctlproto_parse("", 0, &r, NULL, 0), -EINVAL);
 }
