@@ -107,6 +107,7 @@ struct sweep_zone {
 	uint32_t cq_head, cq_len, cq_cap;
 
 	struct limiter limiter;
+	bool unlimited; /* once mode, no max_qps, no budget: no limiter */
 };
 
 struct sweep {
@@ -136,6 +137,11 @@ struct sweep {
 	bool refilling;
 	bool finished;
 	bool stopped;
+	/* Once mode with no zone paced or budgeted: nothing depends on the
+	 * time, so the clocks are read once, at the start. */
+	bool clockless;
+	uint64_t start_ns;
+	int64_t start_wall;
 
 	struct event *wake;   /* something falls due */
 	uint64_t wake_at;     /* when (io time), UINT64_MAX: not armed */
@@ -470,12 +476,12 @@ sweep_count(struct sweep *s, const struct sweep_result *r)
 {
 	struct sweep_zone *z = &s->zones[r->zone];
 
-	if (!r->res.confirming && r->res.verdict < VERDICT_COUNT)
-		z->cy.by_verdict[r->res.verdict]++;
-	/* Answers turning refused, bogus or errors: probe now (the daemon
-	 * only: once mode has one probe round). */
+	/* The cycle's figures and the early probe are the daemon's. */
 	if (s->opts.once)
 		return;
+	if (!r->res.confirming && r->res.verdict < VERDICT_COUNT)
+		z->cy.by_verdict[r->res.verdict]++;
+	/* Answers turning refused, bogus or errors: probe now. */
 	health_window_add(&z->window, (enum verdict)r->res.verdict);
 	if (health_window_bad(&z->window) && !z->probing) {
 		health_window_reset(&z->window);
@@ -799,7 +805,7 @@ sweep_send_one(struct sweep *s, uint64_t now, int64_t wall,
 		}
 		if (what == NEXT_NONE)
 			continue;
-		if (!limiter_take(&z->limiter, now, wall)) {
+		if (!z->unlimited && !limiter_take(&z->limiter, now, wall)) {
 			uint64_t w = limiter_wait_ns(&z->limiter, now, wall);
 			if (w < *wait_ns)
 				*wait_ns = w;
@@ -841,9 +847,14 @@ sweep_refill(struct sweep *s)
 	if (s->refilling || s->stopped)
 		return; /* an answer arrived while sending: the loop goes on */
 	s->refilling = true;
-	now = s->io.now_ns(s->io.ctx);
-	/* Every zone counts its queries per UTC day, budget or not. */
-	wall = s->io.wall_s(s->io.ctx);
+	if (s->clockless) {
+		now = s->start_ns;
+		wall = s->start_wall;
+	} else {
+		now = s->io.now_ns(s->io.ctx);
+		/* Every zone counts its queries per UTC day, budget or not. */
+		wall = s->io.wall_s(s->io.ctx);
+	}
 	while ((s->nfree > 0 || s->ntxt_wait > 0) &&
 	    sweep_send_one(s, now, wall, &wait_ns))
 		;
@@ -1011,8 +1022,18 @@ sweep_start(struct sweep *s)
 	uint64_t now = s->io.now_ns(s->io.ctx);
 
 	s->undecided = (uint32_t)s->config->nzones;
-	for (uint32_t zi = 0; zi < s->config->nzones; zi++)
+	s->start_ns = now;
+	s->start_wall = s->io.wall_s(s->io.ctx);
+	s->clockless = s->opts.once;
+	for (uint32_t zi = 0; zi < s->config->nzones; zi++) {
+		const struct zone *zone = &s->config->zones[zi];
+
 		sweep_zone_init(s, zi, now);
+		s->zones[zi].unlimited = s->opts.once && !(zone->max_qps > 0) &&
+		    zone->daily_budget == 0;
+		if (!s->zones[zi].unlimited)
+			s->clockless = false;
+	}
 	for (uint32_t zi = 0; zi < s->config->nzones; zi++) {
 		struct sweep_zone *z = &s->zones[zi];
 
@@ -1032,7 +1053,7 @@ int
 sweep_confirm(struct sweep *s, uint32_t zi, uint32_t target)
 {
 	struct sweep_zone *z = &s->zones[zi];
-	uint64_t now_ms = sweep_now_ms(s);
+	uint64_t now_ms = s->opts.once ? 0 : sweep_now_ms(s);
 	struct sweep_confirm *e;
 
 	if (z->cq_len == z->cq_cap) {
@@ -1054,7 +1075,7 @@ sweep_confirm(struct sweep *s, uint32_t zi, uint32_t target)
 	e = &z->cq[(z->cq_head + z->cq_len) % z->cq_cap];
 	e->target = target;
 	/* One delay for all keeps the ring in due order. */
-	e->due_ms = now_ms + (s->opts.once ? 0 : s->opts.confirm_delay_ms);
+	e->due_ms = s->opts.once ? 0 : now_ms + s->opts.confirm_delay_ms;
 	z->cq_len++;
 	s->nconfirm++;
 	if (!s->refilling)
