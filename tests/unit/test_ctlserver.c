@@ -38,6 +38,7 @@ struct fixture {
 	struct event_base *base;
 	struct ctlserver *s;
 	struct ctlserver_reply *held; /* a `targets` request, unanswered */
+	unsigned outstanding, max_outstanding; /* show late* requests */
 };
 
 static struct fixture fx;
@@ -67,14 +68,25 @@ fx_teardown(void)
 	rmdir(fx.dir);
 }
 
+struct late {
+	struct ctlserver_reply *r;
+	char name[64];
+};
+
 static void
 late_cb(evutil_socket_t fd, short what, void *arg)
 {
-	const char line[] = "{\"ok\":true,\"show\":\"late\"}";
+	struct late *l = arg;
+	char line[128];
+	int n;
 
 	(void)fd;
 	(void)what;
-	ctlserver_reply_send(arg, line, sizeof(line) - 1);
+	n = snprintf(line, sizeof(line), "{\"ok\":true,\"show\":\"%s\"}",
+	    l->name);
+	ctlserver_reply_send(l->r, line, (size_t)n);
+	free(l);
+	fx.outstanding--;
 }
 
 static void
@@ -92,7 +104,7 @@ stream(struct ctlserver_reply *r)
 }
 
 /*
- * status: answers at once with the peer's uid; show late: 20 ms later;
+ * status: answers at once with the peer's uid; show late*: 20 ms later;
  * show X: at once; metrics: 8 MiB in pieces; targets: held.
  */
 static void
@@ -101,14 +113,22 @@ handler(struct ctlserver_reply *r, const struct ctlproto_request *req,
 {
 	struct timeval tv = { 0, 20000 };
 	char line[2 * CTLPROTO_LINE_MAX];
+	struct late *l;
 	int n;
 
 	(void)arg;
 	switch (req->command->cmd) {
 	case CTLPROTO_SHOW:
-		if (strcmp(req->args[0], "late") == 0) {
+		if (strncmp(req->args[0], "late", 4) == 0) {
+			l = calloc(1, sizeof(*l));
+			ck_assert_ptr_nonnull(l);
+			l->r = r;
+			snprintf(l->name, sizeof(l->name), "%.40s",
+			    req->args[0]);
 			ck_assert_int_eq(event_base_once(fx.base, -1,
-			    EV_TIMEOUT, late_cb, r, &tv), 0);
+			    EV_TIMEOUT, late_cb, l, &tv), 0);
+			if (++fx.outstanding > fx.max_outstanding)
+				fx.max_outstanding = fx.outstanding;
 			return;
 		}
 		n = snprintf(line, sizeof(line),
@@ -255,6 +275,33 @@ START_TEST(test_pipeline)
 	ctlserver_get_stats(fx.s, &st);
 	ck_assert_uint_eq(st.requests, 3);
 	ck_assert_uint_eq(st.bad_requests, 0);
+	close(fd);
+}
+END_TEST
+
+/*
+ * More pipelined requests than may wait for answers: the rest wait in
+ * the socket until answers go out, and all are answered in order.
+ */
+START_TEST(test_pipeline_cap)
+{
+	char req[4096], want[8192];
+	size_t rl = 0, wl = 0;
+	struct got g;
+	int fd, i, n = CTLSERVER_PIPELINE_MAX + 36;
+
+	for (i = 0; i < n; i++) {
+		rl += (size_t)snprintf(req + rl, sizeof(req) - rl,
+		    "show late%d\n", i);
+		wl += (size_t)snprintf(want + wl, sizeof(want) - wl,
+		    "{\"ok\":true,\"show\":\"late%d\"}\n", i);
+	}
+	start(0, 0, 0);
+	fd = cl_connect();
+	cl_send(fd, req, rl);
+	cl_read(fd, &g, n, WAIT_MS);
+	ck_assert_str_eq(g.buf, want);
+	ck_assert_uint_eq(fx.max_outstanding, CTLSERVER_PIPELINE_MAX);
 	close(fd);
 }
 END_TEST
@@ -433,6 +480,38 @@ START_TEST(test_uid)
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	    "%s: the client saw something else (status %d), wanted %s",
 	    r->name, status, want);
+}
+END_TEST
+
+/*
+ * A client that shuts down its side after the requests (echo | socat)
+ * still gets every answer, then the end; a last line without its
+ * newline is a request too.
+ */
+static const struct half_row {
+	const char *name;
+	const char *req;
+} half_rows[] = {
+	{ "newline at the end", "show late\nshow x\n" },
+	{ "no newline at the end", "show late\nshow x" },
+};
+
+START_TEST(test_half_close)
+{
+	const struct half_row *r = &half_rows[_i];
+	struct got g;
+	int fd;
+
+	start(0, 0, 0);
+	fd = cl_connect();
+	cl_send(fd, r->req, strlen(r->req));
+	ck_assert_int_eq(shutdown(fd, SHUT_WR), 0);
+	cl_read(fd, &g, 0, WAIT_MS);
+	ck_assert_msg(strcmp(g.buf, "{\"ok\":true,\"show\":\"late\"}\n"
+				  "{\"ok\":true,\"show\":\"x\"}\n") == 0,
+	    "%s: got %s", r->name, g.buf);
+	ck_assert_msg(g.eof, "%s: still open", r->name);
+	close(fd);
 }
 END_TEST
 
@@ -695,9 +774,11 @@ main(void)
 	tcase_add_checked_fixture(sock, fx_setup, fx_teardown);
 	tcase_add_test(proto, test_request);
 	tcase_add_test(proto, test_pipeline);
+	tcase_add_test(proto, test_pipeline_cap);
 	tcase_add_loop_test(proto, test_bad, 0, NROWS(bad_rows));
 	tcase_add_loop_test(proto, test_too_long, 0, NROWS(long_rows));
 	tcase_add_test(proto, test_longest);
+	tcase_add_loop_test(proto, test_half_close, 0, NROWS(half_rows));
 	tcase_add_loop_test(proto, test_uid, 0, NROWS(uid_rows));
 	tcase_add_loop_test(proto, test_gone, 0, NROWS(gone_rows));
 	suite_add_tcase(s, proto);
