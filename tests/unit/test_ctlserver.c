@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -550,6 +551,48 @@ START_TEST(test_max_clients)
 }
 END_TEST
 
+static double
+cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/*
+ * Out of descriptors: accepting pauses (the loop does not spin on the
+ * waiting connection) and resumes once descriptors are free again.
+ */
+START_TEST(test_emfile)
+{
+	struct rlimit rl = { 64, 64 };
+	struct ctlserver_stats st;
+	int fd, spare[64], n = 0;
+	struct got g;
+	double cpu;
+
+	start(0, 0, 0);
+	fd = cl_connect();
+	cl_send(fd, "show x\n", 7);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	while (n < 64 && (spare[n] = dup(0)) >= 0)
+		n++;
+	ck_assert_int_eq(errno, EMFILE);
+	cpu = cpu_ms();
+	pump(150);
+	cpu = cpu_ms() - cpu;
+	ctlserver_get_stats(fx.s, &st);
+	ck_assert_uint_eq(st.accepted, 0);
+	ck_assert_msg(cpu < 30, "%.1f ms of CPU in 150 ms", cpu);
+	while (n > 0)
+		close(spare[--n]);
+	cl_read(fd, &g, 1, WAIT_MS);
+	ck_assert_str_eq(g.buf, "{\"ok\":true,\"show\":\"x\"}\n");
+	close(fd);
+}
+END_TEST
+
 START_TEST(test_idle)
 {
 	struct ctlserver_stats st;
@@ -783,6 +826,7 @@ main(void)
 	tcase_add_loop_test(proto, test_gone, 0, NROWS(gone_rows));
 	suite_add_tcase(s, proto);
 	tcase_add_test(lim, test_max_clients);
+	tcase_add_test(lim, test_emfile);
 	tcase_add_test(lim, test_idle);
 	tcase_add_test(lim, test_slow);
 	suite_add_tcase(s, lim);
