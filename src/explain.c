@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "explain.h"
+#include "explain_int.h"
 #include "zone.h"
 
 /* Marks where two lines of the text were joined (a possible wrap). */
@@ -36,140 +37,6 @@ struct scan {
 	const struct config *c;
 };
 
-/* -- tables ------------------------------------------------------------ */
-
-/* Well-known zones: 'i' lists addresses, 'd' lists domains. */
-static const struct {
-	const char *zone;
-	char type;
-} known_zones[] = {
-	{ "zen.spamhaus.org", 'i' }, { "sbl.spamhaus.org", 'i' },
-	{ "xbl.spamhaus.org", 'i' }, { "pbl.spamhaus.org", 'i' },
-	{ "sbl-xbl.spamhaus.org", 'i' }, { "dbl.spamhaus.org", 'd' },
-	{ "zrd.spamhaus.org", 'd' }, { "b.barracudacentral.org", 'i' },
-	{ "bb.barracudacentral.org", 'i' }, { "bl.spamcop.net", 'i' },
-	{ "dnsbl.sorbs.net", 'i' }, { "spam.dnsbl.sorbs.net", 'i' },
-	{ "dul.dnsbl.sorbs.net", 'i' }, { "rhsbl.sorbs.net", 'd' },
-	{ "psbl.surriel.com", 'i' }, { "bl.mailspike.net", 'i' },
-	{ "z.mailspike.net", 'i' }, { "dnsbl-1.uceprotect.net", 'i' },
-	{ "dnsbl-2.uceprotect.net", 'i' }, { "dnsbl-3.uceprotect.net", 'i' },
-	{ "multi.uribl.com", 'd' }, { "black.uribl.com", 'd' },
-	{ "multi.surbl.org", 'd' }, { "dnsbl.dronebl.org", 'i' },
-	{ "bl.blocklist.de", 'i' }, { "all.s5h.net", 'i' },
-	{ "truncate.gbudb.net", 'i' }, { "ix.dnsbl.manitu.net", 'i' },
-	{ "dnsbl.justspam.org", 'i' }, { "bl.spameatingmonkey.net", 'i' },
-	{ "hostkarma.junkemailfilter.com", 'i' },
-	{ "spam.spamrats.com", 'i' }, { "dyna.spamrats.com", 'i' },
-	{ "noptr.spamrats.com", 'i' }, { "cbl.abuseat.org", 'i' },
-	{ "bl.nordspam.com", 'i' }, { "dbl.nordspam.com", 'd' },
-	{ "bl.score.senderscore.com", 'i' }, { "rbl.interserver.net", 'i' },
-	{ "bl.suomispam.net", 'i' },
-};
-
-/*
- * Providers of public DNSBLs, by a word of their name or domain; the zone
- * only where the provider runs a single one, so that the name alone says
- * which zone to check.
- */
-static const struct {
-	const char *word;
-	const char *list;
-	const char *zone;
-} dnsbl_vendors[] = {
-	{ "spamhaus", "Spamhaus", "" },
-	{ "barracuda", "Barracuda", "b.barracudacentral.org" },
-	{ "spamcop", "SpamCop", "bl.spamcop.net" },
-	{ "sorbs", "SORBS", "" },
-	{ "uceprotect", "UCEPROTECT", "" },
-	{ "mailspike", "Mailspike", "" },
-	{ "psbl", "PSBL", "psbl.surriel.com" },
-	{ "surriel", "PSBL", "psbl.surriel.com" },
-	{ "uribl", "URIBL", "" },
-	{ "surbl", "SURBL", "" },
-	{ "spamrats", "SpamRATS", "" },
-	{ "dronebl", "DroneBL", "" },
-};
-
-/* The receiver's resolver was refused (Spamhaus return codes, URIBL). */
-static const char *const resolver_phrases[] = {
-	"open resolver", "public resolver", "open dns resolver",
-	"query refused", "queries refused", "resolver is being blocked",
-	"returnc/", "127.255.255.252", "127.255.255.254", "127.255.255.255",
-	"excessive number of queries", "typing error in dnsbl name",
-	"public/open resolver",
-};
-
-/* The receiver's own reputation system; the owner when the marker says. */
-static const struct {
-	const char *phrase;
-	const char *list;
-} reputation_phrases[] = {
-	{ "s3150", "Microsoft" }, { "s3140", "Microsoft" },
-	{ "s3114", "Microsoft" }, { "5.7.606", "Microsoft" },
-	{ "5.7.511", "Microsoft" }, { "banned sending ip", "Microsoft" },
-	{ "unusual rate of unsolicited", "Google" },
-	{ "our system has detected", "Google" },
-	{ "likely unsolicited mail", "Google" },
-	{ "not authorized to send email directly to our servers", "Google" },
-	{ "tss04", "Yahoo" }, { "tss09", "Yahoo" }, { "tsss09", "Yahoo" },
-	{ "ts03", "Yahoo" }, { "csi:", "Cloudmark" },
-	{ "ipcheck.proofpoint.com", "Proofpoint" },
-	{ "cloudmark", "Cloudmark" }, { "our block list", NULL },
-	{ "our blocklist", NULL }, { "our blacklist", NULL },
-	{ "poor reputation", NULL }, { "low reputation", NULL },
-	{ "bad reputation", NULL }, { "sender reputation", NULL },
-	{ "ip reputation", NULL },
-};
-
-/* Who runs a reputation system, when no marker said. */
-static const struct {
-	const char *word;
-	const char *list;
-} reputation_owners[] = {
-	{ "outlook.com", "Microsoft" }, { "hotmail", "Microsoft" },
-	{ "microsoft", "Microsoft" }, { "google", "Google" },
-	{ "gmail", "Google" }, { "gsmtp", "Google" }, { "yahoo", "Yahoo" },
-	{ "aol.com", "Yahoo" }, { "cloudmark", "Cloudmark" },
-	{ "proofpoint", "Proofpoint" }, { "trend micro", "Trend Micro" },
-	{ "trendmicro", "Trend Micro" },
-};
-
-/* A listing, even when neither zone nor provider is named. */
-static const char *const listing_phrases[] = {
-	"blocked using", "is listed", "listed on", "listed in", "listed at",
-	"listed by", "black list", "blacklist", "blacklisted", "blocklist",
-	"blocklisted", "block list", "dnsbl", "dnsbls", "rbl", "rhsbl", "realtime "
-	"blackhole", "spamhaus.org/query", "in a black list",
-};
-
-/* Other rejections, for the explanation. */
-#define GREY "the receiver is greylisting: a temporary deferral that a " \
-	"normal mail server retries and gets past; nothing to fix"
-#define FULL "the recipient's mailbox is full; they must make room, or " \
-	"the mail can be sent again later"
-#define SIZE "the message is larger than the receiver accepts; send it " \
-	"smaller"
-#define AUTH "the message failed sender authentication; fix the domain's " \
-	"SPF record, DKIM signing or DMARC alignment"
-#define USER "the recipient address does not exist there; check the address"
-
-static const struct {
-	const char *phrase;
-	const char *what;
-} other_reasons[] = {
-	{ "greylist", GREY }, { "graylist", GREY }, { "mailbox full", FULL },
-	{ "over quota", FULL }, { "quota exceeded", FULL },
-	{ "insufficient storage", FULL }, { "5.2.2", FULL },
-	{ "too large", SIZE }, { "size limit", SIZE },
-	{ "message size", SIZE }, { "5.3.4", SIZE }, { "spf", AUTH },
-	{ "dkim", AUTH }, { "dmarc", AUTH }, { "unauthenticated", AUTH },
-	{ "user unknown", USER }, { "unknown user", USER },
-	{ "no such user", USER }, { "does not exist", USER },
-	{ "recipient not found", USER }, { "recipnotfound", USER },
-	{ "5.1.1", USER },
-};
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* -- characters and phrases -------------------------------------------- */
 
@@ -567,9 +434,9 @@ config_zone(const struct scan *st, const char *name)
 static char
 table_zone(const char *name)
 {
-	for (size_t i = 0; i < NELEM(known_zones); i++)
-		if (strcmp(known_zones[i].zone, name) == 0)
-			return known_zones[i].type;
+	for (size_t i = 0; i < explain_nknown_zones; i++)
+		if (strcmp(explain_known_zones[i].zone, name) == 0)
+			return explain_known_zones[i].type;
 	return 0;
 }
 
@@ -652,10 +519,6 @@ tokenise(struct scan *st)
 static bool
 has_dnsbl_word(const char *name)
 {
-	static const char *const words[] = { "bl", "rbl", "dnsbl", "rhsbl",
-		"uribl", "surbl", "dbl", "sbl", "xbl", "pbl", "zen" };
-	static const char *const parts[] = { "dnsbl", "rbl", "spam",
-		"black", "block", "uribl", "surbl" };
 	const char *p = name;
 
 	while (*p != '\0') {
@@ -664,11 +527,11 @@ has_dnsbl_word(const char *name)
 		char label[64];
 
 		snprintf(label, sizeof(label), "%.*s", (int)n, p);
-		for (size_t i = 0; i < NELEM(words); i++)
-			if (strcmp(label, words[i]) == 0)
+		for (size_t i = 0; i < explain_ndnsbl_labels; i++)
+			if (strcmp(label, explain_dnsbl_labels[i]) == 0)
 				return true;
-		for (size_t i = 0; i < NELEM(parts); i++)
-			if (strstr(label, parts[i]) != NULL)
+		for (size_t i = 0; i < explain_ndnsbl_parts; i++)
+			if (strstr(label, explain_dnsbl_parts[i]) != NULL)
 				return true;
 		p += n;
 		if (*p == '.')
@@ -707,7 +570,7 @@ zone_score(const struct scan *st, const struct token *t, const char *name)
 		return 2;
 	if (!has_dnsbl_word(name))
 		return 0;
-	for (size_t i = 0; i < NELEM(preceders); i++)
+	for (size_t i = 0; i < EXPLAIN_NELEM(preceders); i++)
 		if (before_is(st, t->start, preceders[i]))
 			return 2;
 	return 0;
@@ -746,7 +609,7 @@ zone_is_domain(const struct scan *st, const char *zone)
 		return z->type == ZONE_DOMAIN;
 	if (table_zone(zone) != 0)
 		return table_zone(zone) == 'd';
-	for (size_t i = 0; i < NELEM(words); i++)
+	for (size_t i = 0; i < EXPLAIN_NELEM(words); i++)
 		if (strstr(zone, words[i]) != NULL)
 			return true;
 	return false;
@@ -763,7 +626,7 @@ listing_follows(const struct scan *st, size_t i)
 		"blacklisted", "is on", "has been", "was", "is currently",
 		"found on" };
 
-	for (size_t k = 0; k < NELEM(followers); k++)
+	for (size_t k = 0; k < EXPLAIN_NELEM(followers); k++)
 		if (after_is(st, i, followers[k]))
 			return true;
 	return false;
@@ -815,7 +678,7 @@ ip_score(const struct scan *st, const struct token *t)
 		"sender" };
 	int s = 1;
 
-	for (size_t k = 0; k < NELEM(preceders); k++)
+	for (size_t k = 0; k < EXPLAIN_NELEM(preceders); k++)
 		if (before_is(st, t->start, preceders[k])) {
 			s += 3;
 			break;
@@ -916,8 +779,8 @@ any_phrase(const struct scan *st, const char *const *list, size_t n)
 static int
 reputation_marker(const struct scan *st)
 {
-	for (size_t i = 0; i < NELEM(reputation_phrases); i++)
-		if (has_phrase(st, reputation_phrases[i].phrase))
+	for (size_t i = 0; i < explain_nreputation_phrases; i++)
+		if (has_phrase(st, explain_reputation_phrases[i].phrase))
 			return (int)i;
 	return -1;
 }
@@ -925,11 +788,11 @@ reputation_marker(const struct scan *st)
 static const char *
 reputation_owner(const struct scan *st, int marker)
 {
-	if (marker >= 0 && reputation_phrases[marker].list != NULL)
-		return reputation_phrases[marker].list;
-	for (size_t i = 0; i < NELEM(reputation_owners); i++)
-		if (has_word_start(st, reputation_owners[i].word))
-			return reputation_owners[i].list;
+	if (marker >= 0 && explain_reputation_phrases[marker].list != NULL)
+		return explain_reputation_phrases[marker].list;
+	for (size_t i = 0; i < explain_nreputation_owners; i++)
+		if (has_word_start(st, explain_reputation_owners[i].word))
+			return explain_reputation_owners[i].list;
 	return "";
 }
 
@@ -937,8 +800,8 @@ reputation_owner(const struct scan *st, int marker)
 static int
 dnsbl_vendor(const struct scan *st)
 {
-	for (size_t i = 0; i < NELEM(dnsbl_vendors); i++)
-		if (has_word_start(st, dnsbl_vendors[i].word))
+	for (size_t i = 0; i < explain_nvendors; i++)
+		if (has_word_start(st, explain_vendors[i].word))
 			return (int)i;
 	return -1;
 }
@@ -946,7 +809,7 @@ dnsbl_vendor(const struct scan *st)
 static enum explain_kind
 decide(const struct scan *st, const char *zone, int vendor, int marker)
 {
-	if (any_phrase(st, resolver_phrases, NELEM(resolver_phrases)))
+	if (any_phrase(st, explain_resolver_phrases, explain_nresolver_phrases))
 		return EXPLAIN_RECEIVER_RESOLVER;
 	/* URIBL and SURBL answer 127.0.0.1 to a resolver they refuse. */
 	if ((strstr(zone, "uribl") != NULL || strstr(zone, "surbl") != NULL) &&
@@ -955,11 +818,11 @@ decide(const struct scan *st, const char *zone, int vendor, int marker)
 	if (zone[0] != '\0')
 		return EXPLAIN_LISTED;
 	/* A public list's provider wins over words like "poor reputation". */
-	if (marker >= 0 && (reputation_phrases[marker].list != NULL ||
+	if (marker >= 0 && (explain_reputation_phrases[marker].list != NULL ||
 	    vendor < 0))
 		return EXPLAIN_REPUTATION;
 	if (vendor >= 0 ||
-	    any_phrase(st, listing_phrases, NELEM(listing_phrases)))
+	    any_phrase(st, explain_listing_phrases, explain_nlisting_phrases))
 		return EXPLAIN_LISTED;
 	if (has_phrase(st, "reputation"))
 		return EXPLAIN_REPUTATION;
@@ -1018,9 +881,9 @@ explain_sentence(const struct scan *st, struct explain_result *r)
 	default: {
 		const char *what = "read the receiver's reason in the text";
 
-		for (size_t i = 0; i < NELEM(other_reasons); i++)
-			if (has_phrase(st, other_reasons[i].phrase)) {
-				what = other_reasons[i].what;
+		for (size_t i = 0; i < explain_nother_reasons; i++)
+			if (has_phrase(st, explain_other_reasons[i].phrase)) {
+				what = explain_other_reasons[i].what;
 				break;
 			}
 		say(r, "This is not a blacklist rejection: %s.", what);
@@ -1042,16 +905,16 @@ fill(const struct scan *st, int vendor, int marker, struct explain_result *r)
 		    reputation_owner(st, marker));
 	} else if (r->zone[0] == '\0' && vendor >= 0) {
 		snprintf(r->list, sizeof(r->list), "%s",
-		    dnsbl_vendors[vendor].list);
+		    explain_vendors[vendor].list);
 		snprintf(r->zone, sizeof(r->zone), "%s",
-		    dnsbl_vendors[vendor].zone);
+		    explain_vendors[vendor].zone);
 	}
 	domain_list = r->kind != EXPLAIN_REPUTATION &&
 	    ((r->zone[0] != '\0' && zone_is_domain(st, r->zone)) ||
 	    has_phrase(st, "query/domain") ||
 	    (r->zone[0] == '\0' && vendor >= 0 &&
-	    (strcmp(dnsbl_vendors[vendor].list, "URIBL") == 0 ||
-	    strcmp(dnsbl_vendors[vendor].list, "SURBL") == 0)));
+	    (strcmp(explain_vendors[vendor].list, "URIBL") == 0 ||
+	    strcmp(explain_vendors[vendor].list, "SURBL") == 0)));
 	if (domain_list) {
 		rc = find_domain(st, r->zone, 1, &r->target);
 		if (rc < 0)
