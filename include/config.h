@@ -41,6 +41,11 @@
 #define CONFIG_MAX_QUERY_MS 60000
 /* Slowest max_qps other than 0 (no limit): one query every 100 s. */
 #define CONFIG_MIN_QPS 0.01
+/* The control socket when `socket` is not set, and its mode. */
+#define CONFIG_DEFAULT_SOCKET "/run/rblmon/rblmond.sock"
+#define CONFIG_DEFAULT_SOCKET_MODE 0660
+/* Longest socket path (struct sockaddr_un's sun_path, NUL excluded). */
+#define CONFIG_SOCKET_MAX 107
 /* Longest delist_url, {target} included. */
 #define CONFIG_URL_MAX 200
 
@@ -64,6 +69,13 @@ struct config {
 	uint32_t alert_max;	   /* hooks running at once */
 	int syslog_facility;	   /* LOG_DAEMON, LOG_MAIL, LOG_LOCAL0.. */
 
+	/* The control plane (DESIGN §4). */
+	char *socket;		   /* NULL: CONFIG_DEFAULT_SOCKET */
+	uint32_t socket_mode;	   /* permission bits */
+	char *socket_group;	   /* name or number, NULL: the daemon's */
+	char *metrics_listen;	   /* "127.0.0.1:9465", NULL: no HTTP */
+	char *metrics_textfile;	   /* written after each cycle, NULL: none */
+
 	char **groups; /* groups[0] is "" ([targets] without a name) */
 	size_t ngroups;
 
@@ -86,6 +98,9 @@ struct config {
 	char **warnings;
 	size_t nwarnings;
 };
+
+/* The control socket's path: `socket`, or the default. */
+const char *config_socket(const struct config *c);
 
 /*
  * Load and validate path. On success *ret owns a new config. On failure

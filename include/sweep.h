@@ -167,6 +167,30 @@ uint64_t sweep_zone_interval(const struct sweep *s, uint32_t zone,
     bool *ret_stretched);
 
 /*
+ * The last decided probe round of a zone: what its positive and negative
+ * test point got, in ret; returns when it was decided (wall clock), 0
+ * before the first.
+ */
+int64_t sweep_zone_probes(const struct sweep *s, uint32_t zone,
+    struct diagnose_probe ret[2]);
+
+/*
+ * Take one token of zone's limiter now for a query sent outside the
+ * sweep (a live check), so that it counts against max_qps and the daily
+ * budget like the sweep's own. false when none is left now, with the
+ * wait until one is in *ret_wait_ns.
+ */
+bool sweep_zone_take(struct sweep *s, uint32_t zone, uint64_t *ret_wait_ns);
+
+/*
+ * Continuous mode: start zone's cycle now (the rest of an open one, or a
+ * new one) spread over the warm-up, with a probe round first; the next
+ * cycle follows an interval later. Returns whether the zone's pairs will
+ * be swept (it is ok); false in once mode.
+ */
+bool sweep_now(struct sweep *s, uint32_t zone);
+
+/*
  * Stop early: send nothing more and cancel the queries in flight. In
  * once mode pairs whose listing is known but whose TXT was pending are
  * reported listed (without TXT) and pairs waiting for their second

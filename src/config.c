@@ -135,6 +135,7 @@ config_new(void)
 	c->alert_timeout_ms = CONFIG_DEFAULT_ALERT_TIMEOUT_MS;
 	c->alert_max = CONFIG_DEFAULT_ALERT_MAX;
 	c->syslog_facility = LOG_DAEMON;
+	c->socket_mode = CONFIG_DEFAULT_SOCKET_MODE;
 	c->groups = calloc(1, sizeof(*c->groups));
 	if (c->groups == NULL || (c->groups[0] = strdup("")) == NULL) {
 		config_free(c);
@@ -231,6 +232,10 @@ config_free(struct config *c)
 		return;
 	free(c->nameservers);
 	free(c->state_db);
+	free(c->socket);
+	free(c->socket_group);
+	free(c->metrics_listen);
+	free(c->metrics_textfile);
 	for (size_t i = 0; c->alert_argv != NULL && c->alert_argv[i]; i++)
 		free(c->alert_argv[i]);
 	free(c->alert_argv);
@@ -288,4 +293,10 @@ config_pairs(const struct config *c)
 		pairs += count;
 	}
 	return pairs;
+}
+
+const char *
+config_socket(const struct config *c)
+{
+	return c->socket != NULL ? c->socket : CONFIG_DEFAULT_SOCKET;
 }

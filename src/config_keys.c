@@ -5,6 +5,7 @@
  * and range-checked against its key's row of the table, and the helpers
  * every part of the loader shares (errors as "file:line: message").
  */
+#include <arpa/inet.h>
 #include <assert.h>
 #include <ctype.h>
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <syslog.h>
 
 #include "incident.h"
@@ -418,6 +420,98 @@ loader_url(struct loader *l, const struct config_key *k, const char *value,
 		loader_oom(l);
 }
 
+/* socket_mode: octal permission bits, "0660" or "660". */
+static void
+loader_mode(struct loader *l, const struct config_key *k, const char *value,
+    void *field)
+{
+	unsigned long v = 0;
+	size_t n = strlen(value);
+
+	if (n == 0 || n > 4 || strspn(value, "01234567") != n) {
+		loader_fail(l, "%s: \"%s\" is not an octal mode such as 0660",
+		    k->name, value);
+		return;
+	}
+	v = strtoul(value, NULL, 8);
+	if (v > 0777) {
+		loader_fail(l, "%s: %s has bits beyond 0777", k->name, value);
+		return;
+	}
+	*(uint32_t *)field = (uint32_t)v;
+}
+
+/* socket_group: a group name or number (looked up when the socket is
+ * made, so a config can be checked on another host). */
+static void
+loader_group(struct loader *l, const struct config_key *k, const char *value,
+    void *field)
+{
+	size_t n = strlen(value);
+
+	if (n == 0 || n > 32 || strspn(value, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n ||
+	    value[0] == '-') {
+		loader_fail(l, "%s: \"%s\" is not a group name or number",
+		    k->name, value);
+		return;
+	}
+	free(*(char **)field);
+	if ((*(char **)field = strdup(value)) == NULL)
+		loader_oom(l);
+}
+
+/* metrics_listen: "IPv4:PORT" or "[IPv6]:PORT", numeric only. */
+static void
+loader_listen(struct loader *l, const struct config_key *k, const char *value,
+    void *field)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *colon, *h = value;
+	unsigned char buf[16];
+	size_t hlen;
+	char *end;
+	unsigned long port;
+	int af = AF_INET;
+
+	if (value[0] == '[') {
+		const char *close = strchr(value, ']');
+
+		if (close == NULL || close[1] != ':')
+			goto bad;
+		h = value + 1;
+		hlen = (size_t)(close - h);
+		colon = close + 1;
+		af = AF_INET6;
+	} else {
+		if ((colon = strrchr(value, ':')) == NULL ||
+		    strchr(value, ':') != colon)
+			goto bad;
+		hlen = (size_t)(colon - value);
+	}
+	if (hlen == 0 || hlen >= sizeof(host))
+		goto bad;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	if (inet_pton(af, host, buf) != 1)
+		goto bad;
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (colon[1] < '0' || colon[1] > '9' || *end != '\0' || errno != 0 ||
+	    port < 1 || port > 65535) {
+		loader_fail(l, "%s: port of \"%s\" must be 1 to 65535",
+		    k->name, value);
+		return;
+	}
+	free(*(char **)field);
+	if ((*(char **)field = strdup(value)) == NULL)
+		loader_oom(l);
+	return;
+bad:
+	loader_fail(l, "%s: \"%s\" is not IPv4:PORT or [IPv6]:PORT (a "
+	    "numeric address)", k->name, value);
+}
+
 void
 loader_value(struct loader *l, const struct config_key *k, const char *value,
     void *field)
@@ -444,6 +538,20 @@ loader_value(struct loader *l, const struct config_key *k, const char *value,
 		break;
 	case LOADER_PATH:
 		loader_path(l, k, value, field);
+		if (strcmp(k->name, "socket") == 0 && !l->failed &&
+		    strlen(*(char **)field) > CONFIG_SOCKET_MAX)
+			loader_fail(l, "socket: \"%s\" is longer than %d "
+			    "bytes (a Unix socket's limit)", *(char **)field,
+			    CONFIG_SOCKET_MAX);
+		break;
+	case LOADER_MODE:
+		loader_mode(l, k, value, field);
+		break;
+	case LOADER_GROUP:
+		loader_group(l, k, value, field);
+		break;
+	case LOADER_LISTEN:
+		loader_listen(l, k, value, field);
 		break;
 	case LOADER_COMMAND:
 		loader_command(l, k, value, field);

@@ -112,6 +112,33 @@ static const struct config_key config_key_table[] = {
 	    .unit = "",
 	    .help = "the syslog facility of alerts and diagnostics",
 	    .parser = LOADER_FACILITY, IN_CONFIG(syslog_facility) },
+	{ .name = "socket", .section = RBLMOND, .type = "path",
+	    .range = "a path of at most 107 bytes; relative: to the file's "
+	    "folder", .unit = "",
+	    .help = "the control socket rblmonctl talks to; unset: "
+		    CONFIG_DEFAULT_SOCKET,
+	    .parser = LOADER_PATH, IN_CONFIG(socket) },
+	{ .name = "socket_mode", .section = RBLMOND, .type = "mode",
+	    .def = "0660", .range = "octal, 0000 to 0777", .unit = "",
+	    .help = "the control socket's permissions: who may connect "
+		    "(and so run read commands)",
+	    .parser = LOADER_MODE, IN_CONFIG(socket_mode) },
+	{ .name = "socket_group", .section = RBLMOND, .type = "group",
+	    .range = "a group name or number", .unit = "",
+	    .help = "the control socket's group; unset: the daemon's",
+	    .parser = LOADER_GROUP, IN_CONFIG(socket_group) },
+	{ .name = "metrics_listen", .section = RBLMOND, .type = "address",
+	    .range = "IPv4:PORT or [IPv6]:PORT, numeric", .unit = "",
+	    .help = "serve the metrics over HTTP at /metrics here; unset: "
+		    "no HTTP",
+	    .parser = LOADER_LISTEN, IN_CONFIG(metrics_listen) },
+	{ .name = "metrics_textfile", .section = RBLMOND, .type = "path",
+	    .range = "a path ending in .prom; relative: to the file's folder",
+	    .unit = "",
+	    .help = "write the metrics here after each zone cycle, "
+		    "atomically, for node_exporter's textfile collector; "
+		    "unset: none",
+	    .parser = LOADER_PATH, IN_CONFIG(metrics_textfile) },
 	{ .name = "include", .section = RBLMOND, .repeatable = true,
 	    .type = "path", .range = "relative to the including file's "
 	    "folder, nested at most 8 deep", .unit = "",

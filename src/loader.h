@@ -27,6 +27,9 @@ enum loader_parser {
 	LOADER_SEVERITY,
 	LOADER_FACILITY,
 	LOADER_PATH,	     /* a path, relative to the file's folder */
+	LOADER_MODE,	     /* octal file mode bits, 0 to 0777 */
+	LOADER_GROUP,	     /* a group name or number, kept as text */
+	LOADER_LISTEN,	     /* HOST:PORT or [IPv6]:PORT, numeric */
 	LOADER_COMMAND,	     /* absolute path and arguments, split */
 	LOADER_URL,	     /* http(s) URL with an optional {target} */
 	LOADER_NAMESERVERS,  /* appended to a "ip:port,..." string */

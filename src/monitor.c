@@ -17,6 +17,7 @@
 #include "alert.h"
 #include "config.h"
 #include "hook.h"
+#include "livecheck.h"
 #include "log.h"
 #include "monitor_int.h"
 #include "rekey.h"
@@ -104,8 +105,39 @@ monitor_io_query(void *ctx, uint32_t zone, const char *qname,
 {
 	struct monitor_gen *g = ctx;
 
+	if (g == g->m->g)
+		g->m->zones[zone].tally.queries++;
 	return resolver_query_owned(g->zone_res[zone], g, qname, type, cb,
 	    cb_arg);
+}
+
+/* Live checks: the running generation's resolvers, the checks' own. */
+static int
+monitor_live_query(void *ctx, uint32_t zone, const char *qname,
+    enum resolver_qtype type, resolver_cb *cb, void *cb_arg)
+{
+	struct monitor *m = ctx;
+
+	m->zones[zone].tally.queries++;
+	return resolver_query_owned(m->g->zone_res[zone], m->live, qname,
+	    type, cb, cb_arg);
+}
+
+static void
+monitor_live_cancel(void *ctx)
+{
+	struct monitor *m = ctx;
+
+	for (size_t i = 0; i < m->nres; i++)
+		resolver_cancel_owner(m->res[i].r, m->live);
+}
+
+static bool
+monitor_live_take(void *ctx, uint32_t zone, uint64_t *ret_wait_ns)
+{
+	struct monitor *m = ctx;
+
+	return sweep_zone_take(m->g->s, zone, ret_wait_ns);
 }
 
 /* Only this generation's queries: a reload's new one shares resolvers. */
@@ -124,12 +156,36 @@ monitor_io_cancel(void *ctx)
 	}
 }
 
+/* Count an error by its reason (static texts, compared by address). */
+static void
+monitor_tally_error(struct monitor_tally *t, const char *reason)
+{
+	if (reason == NULL)
+		reason = "error";
+	for (size_t i = 0; i < MONITOR_ERROR_REASONS; i++) {
+		if (t->reason[i] == NULL)
+			t->reason[i] = reason;
+		if (t->reason[i] == reason || strcmp(t->reason[i],
+		    reason) == 0) {
+			t->errors[i]++;
+			return;
+		}
+	}
+	t->errors[MONITOR_ERROR_REASONS]++;
+}
+
 static void
 monitor_result_cb(const struct sweep_result *r, void *arg)
 {
 	struct monitor_gen *g = arg;
 	struct monitor *m = g->m;
 
+	struct monitor_tally *t = &m->zones[r->zone].tally;
+
+	t->answers[r->res.verdict < VERDICT_COUNT ? r->res.verdict :
+	    VERDICT_ERROR]++;
+	if (r->res.verdict == VERDICT_ERROR)
+		monitor_tally_error(t, r->res.error);
 	if (m->o.observer != NULL && !r->res.confirming)
 		m->o.observer->result_cb(r, m->o.observer->arg);
 	if (m->stateful)
@@ -157,6 +213,7 @@ monitor_cycle_cb(uint32_t zone, const struct sweep_cycle *cy, void *arg)
 
 	m->zones[zone].last = *cy;
 	m->zones[zone].have_last = true;
+	m->zones[zone].last_end_s = monitor_wall_s();
 	monitor_flush(m, false);
 	if (m->o.cycle_cb != NULL)
 		m->o.cycle_cb(m->o.cycle_arg);
@@ -287,6 +344,7 @@ monitor_new(struct event_base *base, struct config *c,
 	}
 	m->base = base;
 	m->o = *o;
+	m->started_s = monitor_wall_s();
 	m->stateful = !o->once || c->state_db != NULL;
 	m->facility = c->syslog_facility;
 	pairtable_init(&m->pairs);
@@ -312,6 +370,20 @@ monitor_new(struct event_base *base, struct config *c,
 		if ((rc = monitor_restore(m)) != 0) {
 			snprintf(err, errlen, "%s: cannot read the state "
 			    "store: %s", c->state_db, strerror(-rc));
+			goto fail;
+		}
+	}
+	if (!o->once) {
+		struct livecheck_io lio = {
+			.query = monitor_live_query,
+			.cancel = monitor_live_cancel,
+			.take = monitor_live_take,
+			.ctx = m,
+		};
+
+		if (livecheck_new(base, &lio, &m->live) != 0) {
+			snprintf(err, errlen, "out of memory");
+			rc = -ENOMEM;
 			goto fail;
 		}
 	}
@@ -454,6 +526,8 @@ monitor_reload(struct monitor *m, struct config *c, char *err,
 	pairtable_clear(&m->pairs);
 	m->pairs = into;
 	pairtable_init(&into);
+	/* Live checks point at the old zones and ask the old resolvers. */
+	livecheck_abort(m->live, "the configuration was reloaded");
 	free(m->zones);
 	m->zones = zones;
 	zones = NULL;
@@ -465,6 +539,7 @@ monitor_reload(struct monitor *m, struct config *c, char *err,
 		m->facility = c->syslog_facility;
 		alert_open(c->syslog_facility);
 	}
+	m->hook_failures_before = monitor_hook_failures(m);
 	hook_free(m->hook);
 	m->hook = NULL;
 	if (monitor_hook_new(m, c) != 0)
@@ -497,6 +572,7 @@ monitor_stop(struct monitor *m)
 	if (m == NULL || m->stopped)
 		return;
 	m->stopped = true;
+	livecheck_abort(m->live, "the daemon is stopping");
 	sweep_stop(m->g->s);
 	monitor_finish(m);
 }
@@ -629,6 +705,7 @@ monitor_free(struct monitor *m)
 		return;
 	if (m->flush_ev != NULL)
 		event_free(m->flush_ev);
+	livecheck_free(m->live);
 	if (m->g != NULL)
 		monitor_gen_free(m, m->g);
 	hook_free(m->hook);

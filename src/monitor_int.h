@@ -14,11 +14,12 @@
 #include "monitor.h"
 #include "pairstate.h"
 #include "pairtable.h"
+#include "incident.h"
 #include "sweep.h"
 
 struct event; /* libevent's */
 struct hook;
-struct incident;
+struct livecheck;
 struct resolver;
 struct store;
 
@@ -51,9 +52,16 @@ struct monitor_zone {
 	int64_t since_s;	   /* since when it is in that state (wall) */
 	struct sweep_cycle last;   /* its last finished cycle */
 	bool have_last;
+	int64_t last_end_s;	   /* when it ended (wall) */
+	/* Since start-up (kept across reloads while the zone stays). */
+	struct monitor_tally tally;
 };
 
 struct monitor {
+	int64_t started_s; /* wall */
+	struct livecheck *live; /* the daemon's live checks; NULL: once */
+	uint64_t alerts[INCIDENT_KIND_COUNT]; /* announced, by kind */
+	uint64_t hook_failures_before; /* of alert commands set up before */
 	struct event_base *base;
 	struct monitor_options o;
 	struct monitor_gen *g;

@@ -46,6 +46,8 @@ monitor_announce(struct monitor *m, const struct incident *ev)
 	if (m->hook != NULL)
 		(void)hook_run(m->hook, ev);
 	m->announced++;
+	if (ev->kind < INCIDENT_KIND_COUNT)
+		m->alerts[ev->kind]++;
 }
 
 static void

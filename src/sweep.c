@@ -100,6 +100,9 @@ struct sweep_zone {
 	uint64_t probe_at_ms;  /* next round, SWEEP_NEVER: at cycle start */
 	uint8_t verdict[2];    /* positive, negative point */
 	struct diagnose_probe probe[2];
+	/* The last round that was decided: what its points got, and when. */
+	struct diagnose_probe last_probe[2];
+	int64_t last_probe_s;
 	struct health_track track;
 	struct health_window window;
 
@@ -279,6 +282,8 @@ sweep_decided(struct sweep *s, uint32_t zi, enum zone_health h,
 	enum health_step step;
 
 	z->probing = false;
+	memcpy(z->last_probe, z->probe, sizeof(z->last_probe));
+	z->last_probe_s = s->io.wall_s(s->io.ctx);
 	step = health_track_step(&z->track, h, s->opts.health_need);
 	if (step == HEALTH_STEP_PENDING) {
 		z->probe_at_ms = now_ms + sweep_reprobe_ms(s, z);
@@ -658,6 +663,9 @@ sweep_round_start(struct sweep_zone *z)
 	health_window_reset(&z->window);
 }
 
+static void sweep_cycle_begin(struct sweep *s, struct sweep_zone *z,
+    uint64_t start_ms, uint64_t len_ms, uint64_t now_ms);
+
 /* Continuous mode: a zone's cycle ended, or the next one begins. */
 static void
 sweep_cycle_roll(struct sweep *s, uint32_t zi, uint64_t now_ms)
@@ -676,8 +684,17 @@ sweep_cycle_roll(struct sweep *s, uint32_t zi, uint64_t now_ms)
 	if (z->cycle_open || now_ms < next)
 		return;
 	/* A cycle that ran past its interval starts the next one now. */
-	z->cycle_start_ms = next + z->interval_ms <= now_ms ? now_ms : next;
-	z->cycle_len_ms = z->interval_ms;
+	sweep_cycle_begin(s, z, next + z->interval_ms <= now_ms ? now_ms : next,
+	    z->interval_ms, now_ms);
+}
+
+/* Begin a cycle of zone z at start_ms, its pairs due over len_ms. */
+static void
+sweep_cycle_begin(struct sweep *s, struct sweep_zone *z, uint64_t start_ms,
+    uint64_t len_ms, uint64_t now_ms)
+{
+	z->cycle_start_ms = start_ms;
+	z->cycle_len_ms = len_ms;
 	z->next = 0;
 	z->next_due_ms = sweep_due_of(s, z);
 	z->cycle_open = true;
@@ -1113,6 +1130,60 @@ sweep_zone_interval(const struct sweep *s, uint32_t zone, bool *ret_stretched)
 	if (ret_stretched != NULL)
 		*ret_stretched = s->zones[zone].stretched;
 	return s->zones[zone].interval_ms;
+}
+
+int64_t
+sweep_zone_probes(const struct sweep *s, uint32_t zone,
+    struct diagnose_probe ret[2])
+{
+	memcpy(ret, s->zones[zone].last_probe, 2 * sizeof(*ret));
+	return s->zones[zone].last_probe_s;
+}
+
+bool
+sweep_zone_take(struct sweep *s, uint32_t zone, uint64_t *ret_wait_ns)
+{
+	struct sweep_zone *z = &s->zones[zone];
+	uint64_t now;
+	int64_t wall;
+
+	*ret_wait_ns = 0;
+	if (z->unlimited)
+		return true;
+	now = s->io.now_ns(s->io.ctx);
+	wall = s->io.wall_s(s->io.ctx);
+	if (limiter_take(&z->limiter, now, wall))
+		return true;
+	*ret_wait_ns = limiter_wait_ns(&z->limiter, now, wall);
+	return false;
+}
+
+bool
+sweep_now(struct sweep *s, uint32_t zi)
+{
+	const struct zone *zone = &s->config->zones[zi];
+	struct sweep_zone *z = &s->zones[zi];
+	uint64_t now_ms;
+
+	if (s->opts.once || s->stopped)
+		return false;
+	now_ms = sweep_now_ms(s);
+	if (z->cycle_open) {
+		/* The rest of this cycle falls due over a warm-up from now. */
+		z->cycle_start_ms = now_ms;
+		z->cycle_len_ms = schedule_warmup_ms(z->count, z->interval_ms,
+		    zone->max_qps);
+		if (z->next < z->count)
+			z->next_due_ms = sweep_due_of(s, z);
+	} else {
+		sweep_cycle_begin(s, z, now_ms, schedule_warmup_ms(z->count,
+		    z->interval_ms, zone->max_qps), now_ms);
+	}
+	if (z->probe_mask != 0 && !z->probing)
+		z->probe_at_ms = 0;
+	if (!s->refilling)
+		sweep_refill(s);
+	return z->track.state == HEALTH_OK;
 }
 
 void
