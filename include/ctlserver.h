@@ -83,6 +83,13 @@ void ctlserver_reply_append(struct ctlserver_reply *r, const char *data,
     size_t len);
 void ctlserver_reply_end(struct ctlserver_reply *r);
 
+/*
+ * Bytes written or held for r's client that it has not read yet, so a
+ * long answer is produced only as fast as it is read; SIZE_MAX once the
+ * client went away (r still wants its end).
+ */
+size_t ctlserver_reply_backlog(const struct ctlserver_reply *r);
+
 struct ctlserver_stats {
 	uint64_t accepted;
 	uint64_t refused_full;	/* times accepting paused: clients full */

@@ -170,4 +170,18 @@ int store_unsent(struct store *s, store_row_cb *cb, void *arg);
 int store_history(struct store *s, const char *target, unsigned limit,
     store_row_cb *cb, void *arg);
 
+/*
+ * Paged readers, for answers written a piece at a time: standing pairs
+ * after (target, zone) in (target, zone) order (target NULL: from the
+ * first), at most limit; every pair of one target by zone; events of
+ * one target (NULL: all) with an id below before_id (0: the newest),
+ * newest first, at most limit.
+ */
+int store_pairs_after(struct store *s, const char *target, const char *zone,
+    unsigned limit, store_pair_cb *cb, void *arg);
+int store_target_pairs(struct store *s, const char *target, store_pair_cb *cb,
+    void *arg);
+int store_history_before(struct store *s, const char *target,
+    int64_t before_id, unsigned limit, store_row_cb *cb, void *arg);
+
 #endif

@@ -217,6 +217,15 @@ ctlserver_reply_append(struct ctlserver_reply *r, const char *data,
 		client_over(c);
 }
 
+size_t
+ctlserver_reply_backlog(const struct ctlserver_reply *r)
+{
+	if (r->c == NULL || r->c->dead)
+		return SIZE_MAX;
+	return evbuffer_get_length(bufferevent_get_output(r->c->bev)) +
+	    r->c->held;
+}
+
 void
 ctlserver_reply_end(struct ctlserver_reply *r)
 {
@@ -382,8 +391,13 @@ client_read_cb(struct bufferevent *bev, void *arg)
 static void
 client_write_cb(struct bufferevent *bev, void *arg)
 {
+	struct ctlserver_client *c = arg;
+
 	(void)bev;
-	client_maybe_close(arg);
+	/* It read all that was written: a long answer's reader is alive. */
+	if (c->npending > 0)
+		idle_add(c);
+	client_maybe_close(c);
 }
 
 static void

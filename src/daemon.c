@@ -7,6 +7,7 @@
  * process.
  */
 #include <errno.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <event2/event.h>
 
 #include "config.h"
+#include "control.h"
 #include "daemon.h"
 #include "escape.h"
 #include "log.h"
@@ -28,6 +30,7 @@ struct daemon {
 	const char *path;
 	struct event_base *base;
 	struct monitor *monitor;
+	struct control *control;
 	struct event *sig[3]; /* SIGHUP, SIGTERM, SIGINT */
 	struct event *watchdog;
 	bool stopping;
@@ -66,20 +69,21 @@ daemon_status(void *arg)
 	(void)notify_send(msg);
 }
 
-static void
-daemon_reload(struct daemon *d)
+/* Read the configuration again and swap it in; 0, or -1 with err set. */
+static int
+daemon_reload(struct daemon *d, char *err, size_t errlen)
 {
 	struct config *c = NULL;
-	char err[1024];
+	int rc = -1;
 
 	(void)notify_reloading();
-	if (config_load(d->path, &c, err, sizeof(err)) != 0) {
+	if (config_load(d->path, &c, err, errlen) != 0) {
 		log_warn("reload failed: %s; the running configuration "
 		    "stays", err);
 	} else {
 		for (size_t i = 0; i < c->nwarnings; i++)
 			log_warn("%s", c->warnings[i]);
-		if (monitor_reload(d->monitor, c, err, sizeof(err)) != 0) {
+		if (monitor_reload(d->monitor, c, err, errlen) != 0) {
 			log_warn("reload failed: %s; the running "
 			    "configuration stays", err);
 			config_free(c);
@@ -87,10 +91,19 @@ daemon_reload(struct daemon *d)
 			log_info("reloaded: %zu targets, %zu zones, %llu pairs",
 			    c->ntargets, c->nzones,
 			    (unsigned long long)config_pairs(c));
+			rc = 0;
 		}
 	}
 	(void)notify_send("READY=1");
 	daemon_status(d);
+	return rc;
+}
+
+/* The control socket's reload door. */
+static int
+daemon_reload_door(void *arg, char *err, size_t errlen)
+{
+	return daemon_reload(arg, err, errlen);
 }
 
 static void
@@ -100,7 +113,9 @@ daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 
 	(void)what;
 	if (sig == SIGHUP) {
-		daemon_reload(d);
+		char err[1024];
+
+		(void)daemon_reload(d, err, sizeof(err));
 		return;
 	}
 	if (d->stopping)
@@ -161,9 +176,60 @@ daemon_cleanup(struct daemon *d)
 			event_free(d->sig[i]);
 	if (d->watchdog != NULL)
 		event_free(d->watchdog);
+	control_free(d->control);
 	monitor_free(d->monitor);
 	if (d->base != NULL)
 		event_base_free(d->base);
+}
+
+/* socket_group as a gid: a name, or a number. */
+static int
+daemon_group(const char *name, gid_t *ret)
+{
+	struct group *g;
+	char *end;
+	unsigned long v;
+
+	*ret = (gid_t)-1;
+	if (name == NULL)
+		return 0;
+	errno = 0;
+	if ((g = getgrnam(name)) != NULL) {
+		*ret = g->gr_gid;
+		return 0;
+	}
+	v = strtoul(name, &end, 10);
+	if (name[0] >= '0' && name[0] <= '9' && *end == '\0' &&
+	    v < (unsigned long)(gid_t)-1) {
+		*ret = (gid_t)v;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static int
+daemon_control(struct daemon *d, const struct config *c)
+{
+	struct control_options co = {
+		.socket = config_socket(c),
+		.socket_mode = (mode_t)c->socket_mode,
+		.config_path = d->path,
+		.reload = daemon_reload_door,
+		.reload_arg = d,
+	};
+	char err[1024];
+	int rc;
+
+	if (daemon_group(c->socket_group, &co.socket_gid) != 0) {
+		log_warn("socket_group: no group \"%s\"", c->socket_group);
+		return -ENOENT;
+	}
+	if ((rc = control_new(d->base, NULL, &co, &d->control, err,
+	    sizeof(err))) != 0) {
+		log_warn("%s", err);
+		return rc;
+	}
+	return 0;
 }
 
 int
@@ -187,6 +253,11 @@ daemon_run(const char *path, struct config *c)
 		config_free(c);
 		goto out;
 	}
+	/* The socket first: a second daemon on it stops before the store. */
+	if (daemon_control(&d, c) != 0) {
+		config_free(c);
+		goto out;
+	}
 	if (monitor_new(d.base, c, &mo, &d.monitor, err, sizeof(err)) != 0) {
 		log_warn("%s", err);
 		config_free(c);
@@ -194,6 +265,7 @@ daemon_run(const char *path, struct config *c)
 	}
 	log_info("started: %zu targets, %zu zones, %llu pairs", c->ntargets,
 	    c->nzones, (unsigned long long)config_pairs(c));
+	control_attach(d.control, d.monitor);
 	monitor_start(d.monitor);
 	(void)notify_send("READY=1");
 	daemon_status(&d);

@@ -97,21 +97,27 @@ read_row(struct store *s, sqlite3_stmt *st, const struct reader *rd)
 	}
 }
 
-/* Run the query sql (binding target and limit if given), row by row. */
+/* A parameter of a query: text when text is not NULL, else num. */
+struct read_bind {
+	const char *text;
+	int64_t num;
+};
+
+/* Run the query sql with its n parameters, row by row. */
 static int
-read_rows(struct store *s, const char *sql, const char *target, int limit,
-    const struct reader *rd)
+read_rows_bound(struct store *s, const char *sql, const struct read_bind *b,
+    int n, const struct reader *rd)
 {
 	sqlite3_stmt *st = NULL;
-	int rc, r = 0, i = 1;
+	int rc, r = 0;
 
 	if (s->busy)
 		return -EBUSY;
 	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc == SQLITE_OK && target != NULL)
-		rc = sqlite3_bind_text(st, i++, target, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK && limit >= 0)
-		rc = sqlite3_bind_int(st, i, limit);
+	for (int i = 0; i < n && rc == SQLITE_OK; i++)
+		rc = b[i].text != NULL ? sqlite3_bind_text(st, i + 1,
+		    b[i].text, -1, SQLITE_STATIC) :
+		    sqlite3_bind_int64(st, i + 1, b[i].num);
 	if (rc != SQLITE_OK) {
 		r = store_fail_sql(s, rc, "read");
 		goto out;
@@ -128,14 +134,84 @@ out:
 	return r;
 }
 
+/* Run the query sql (binding target and limit if given), row by row. */
+static int
+read_rows(struct store *s, const char *sql, const char *target, int limit,
+    const struct reader *rd)
+{
+	struct read_bind b[2] = { { NULL, 0 }, { NULL, 0 } };
+	int n = 0;
+
+	if (target != NULL)
+		b[n++] = (struct read_bind){ target, 0 };
+	if (limit >= 0)
+		b[n++] = (struct read_bind){ NULL, limit };
+	return read_rows_bound(s, sql, b, n, rd);
+}
+
+#define PAIR_COLUMNS "target, zone, state, codes, labels, txt, first_seen," \
+	" last_seen"
+
+int
+store_pairs_after(struct store *s, const char *target, const char *zone,
+    unsigned limit, store_pair_cb *cb, void *arg)
+{
+	struct reader rd = { .what = READ_PAIRS, .pair_cb = cb, .arg = arg };
+	struct read_bind b[3] = {
+		{ target, 0 }, { zone != NULL ? zone : "", 0 },
+		{ NULL, limit > INT32_MAX ? INT32_MAX : limit },
+	};
+
+	if (target == NULL)
+		return read_rows_bound(s, "SELECT " PAIR_COLUMNS " FROM pairs"
+		    " ORDER BY target, zone LIMIT ?", &b[2], 1, &rd);
+	return read_rows_bound(s, "SELECT " PAIR_COLUMNS " FROM pairs"
+	    " WHERE (target, zone) > (?, ?) ORDER BY target, zone LIMIT ?",
+	    b, 3, &rd);
+}
+
+int
+store_target_pairs(struct store *s, const char *target, store_pair_cb *cb,
+    void *arg)
+{
+	struct reader rd = { .what = READ_PAIRS, .pair_cb = cb, .arg = arg };
+	struct read_bind b = { target, 0 };
+
+	return read_rows_bound(s, "SELECT " PAIR_COLUMNS " FROM pairs"
+	    " WHERE target = ? ORDER BY zone", &b, 1, &rd);
+}
+
+int
+store_history_before(struct store *s, const char *target, int64_t before_id,
+    unsigned limit, store_row_cb *cb, void *arg)
+{
+	struct reader rd = { .what = READ_HISTORY, .row_cb = cb,
+		.arg = arg };
+	struct read_bind b[3] = {
+		{ NULL, before_id > 0 ? before_id : INT64_MAX },
+		{ target, 0 },
+		{ NULL, limit > INT32_MAX ? INT32_MAX : limit },
+	};
+
+	if (limit == 0)
+		return 0;
+	if (target == NULL) {
+		b[1] = b[2];
+		return read_rows_bound(s, "SELECT " EVENT_COLUMNS " FROM events"
+		    " WHERE id < ? ORDER BY id DESC LIMIT ?", b, 2, &rd);
+	}
+	return read_rows_bound(s, "SELECT " EVENT_COLUMNS " FROM events"
+	    " WHERE id < ? AND target = ? ORDER BY id DESC LIMIT ?", b, 3,
+	    &rd);
+}
+
 int
 store_load_pairs(struct store *s, store_pair_cb *cb, void *arg)
 {
 	struct reader rd = { .what = READ_PAIRS, .pair_cb = cb, .arg = arg };
 
 	return read_rows(s,
-	    "SELECT target, zone, state, codes, labels, txt, first_seen,"
-	    " last_seen FROM pairs ORDER BY zone, target",
+	    "SELECT " PAIR_COLUMNS " FROM pairs ORDER BY zone, target",
 	    NULL, -1, &rd);
 }
 

@@ -736,11 +736,15 @@ def daemon_config(port, targets, zones, state_db, hook=None, interval="1s",
                   jitter="10%", confirm=2, confirm_delay="1s", remind="0",
                   alert_timeout="10s", alert_max=4,
                   syslog_facility="local3", timeout="300ms", tries=1,
-                  extra=()):
+                  socket="", extra=()):
     """A daemon configuration: rbltest.render_config plus the monitor's
     keys of [rblmond]. A key given as None is left out; extra lines go at
-    the end of [rblmond]. hook: a Hook, or None for no alert_command."""
-    keys = [("state_db", state_db), ("interval", interval),
+    the end of [rblmond]. hook: a Hook, or None for no alert_command.
+    socket "": rblmond.sock beside state_db."""
+    if socket == "" and state_db:
+        socket = os.path.join(os.path.dirname(state_db), "rblmond.sock")
+    keys = [("state_db", state_db), ("socket", socket or None),
+            ("interval", interval),
             ("jitter", jitter), ("confirm", confirm),
             ("confirm_delay", confirm_delay), ("remind", remind),
             ("alert_command", hook.command if hook else None),
