@@ -5,7 +5,6 @@
  * and range-checked against its key's row of the table, and the helpers
  * every part of the loader shares (errors as "file:line: message").
  */
-#include <arpa/inet.h>
 #include <assert.h>
 #include <ctype.h>
 #include <errno.h>
@@ -14,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <syslog.h>
 
 #include "incident.h"
 #include "loader.h"
+#include "metricsout.h"
 #include "parse.h"
 
 /* ---- shared helpers ---- */
@@ -466,50 +465,17 @@ static void
 loader_listen(struct loader *l, const struct config_key *k, const char *value,
     void *field)
 {
-	char host[INET6_ADDRSTRLEN + 1];
-	const char *colon, *h = value;
-	unsigned char buf[16];
-	size_t hlen;
-	char *end;
-	unsigned long port;
-	int af = AF_INET;
+	char host[METRICSOUT_HOST_MAX], err[256];
+	uint16_t port;
 
-	if (value[0] == '[') {
-		const char *close = strchr(value, ']');
-
-		if (close == NULL || close[1] != ':')
-			goto bad;
-		h = value + 1;
-		hlen = (size_t)(close - h);
-		colon = close + 1;
-		af = AF_INET6;
-	} else {
-		if ((colon = strrchr(value, ':')) == NULL ||
-		    strchr(value, ':') != colon)
-			goto bad;
-		hlen = (size_t)(colon - value);
-	}
-	if (hlen == 0 || hlen >= sizeof(host))
-		goto bad;
-	memcpy(host, h, hlen);
-	host[hlen] = '\0';
-	if (inet_pton(af, host, buf) != 1)
-		goto bad;
-	errno = 0;
-	port = strtoul(colon + 1, &end, 10);
-	if (colon[1] < '0' || colon[1] > '9' || *end != '\0' || errno != 0 ||
-	    port < 1 || port > 65535) {
-		loader_fail(l, "%s: port of \"%s\" must be 1 to 65535",
-		    k->name, value);
+	if (metricsout_listen_parse(value, host, sizeof(host), &port, err,
+	    sizeof(err)) != 0) {
+		loader_fail(l, "%s: %s", k->name, err);
 		return;
 	}
 	free(*(char **)field);
 	if ((*(char **)field = strdup(value)) == NULL)
 		loader_oom(l);
-	return;
-bad:
-	loader_fail(l, "%s: \"%s\" is not IPv4:PORT or [IPv6]:PORT (a "
-	    "numeric address)", k->name, value);
 }
 
 void

@@ -22,6 +22,8 @@
 #include "daemon.h"
 #include "escape.h"
 #include "log.h"
+#include "metrics.h"
+#include "metricsout.h"
 #include "monitor.h"
 #include "notify.h"
 #include "resolver.h"
@@ -31,6 +33,10 @@ struct daemon {
 	struct event_base *base;
 	struct monitor *monitor;
 	struct control *control;
+	struct metricsout_http *http;
+	struct event *textfile_ev; /* a cycle ended: write metrics_textfile */
+	char *textfile;
+	bool textfile_failing;
 	struct event *sig[3]; /* SIGHUP, SIGTERM, SIGINT */
 	struct event *watchdog;
 	bool stopping;
@@ -56,6 +62,43 @@ daemon_pick_log(int facility)
 		log_use_syslog(true, facility);
 }
 
+/* metrics_textfile, a second after a cycle ended (cycles end in bursts). */
+static void
+daemon_textfile_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	struct metrics_buf b;
+	char err[512];
+
+	(void)fd;
+	(void)what;
+	metrics_buf_init(&b);
+	b.max = METRICSOUT_TEXT_MAX;
+	if (control_metrics(d->control, d->monitor, &b) != 0) {
+		snprintf(err, sizeof(err), "out of memory");
+	} else if (metricsout_textfile_write(d->textfile, b.data, b.len, err,
+	    sizeof(err)) == 0) {
+		if (d->textfile_failing)
+			log_info("metrics_textfile: %s written again",
+			    d->textfile);
+		d->textfile_failing = false;
+		metrics_buf_clear(&b);
+		return;
+	}
+	metrics_buf_clear(&b);
+	if (!d->textfile_failing)
+		log_warn("metrics_textfile: %s", err);
+	d->textfile_failing = true;
+}
+
+static int
+daemon_http_render(struct metrics_buf *b, void *arg)
+{
+	struct daemon *d = arg;
+
+	return control_metrics(d->control, d->monitor, b) == 0 ? 0 : -1;
+}
+
 static void
 daemon_status(void *arg)
 {
@@ -67,6 +110,54 @@ daemon_status(void *arg)
 	n = monitor_status(d->monitor, msg + 7, sizeof(msg) - 7);
 	msg[7 + n] = '\0';
 	(void)notify_send(msg);
+	if (d->textfile_ev != NULL && !evtimer_pending(d->textfile_ev, NULL)) {
+		struct timeval second = { 1, 0 };
+
+		evtimer_add(d->textfile_ev, &second);
+	}
+}
+
+/* metrics_listen and metrics_textfile of c (a reload may change them). */
+static int
+daemon_metrics(struct daemon *d, const struct config *c)
+{
+	char err[512];
+
+	free(d->textfile);
+	d->textfile = NULL;
+	if (c->metrics_textfile != NULL &&
+	    (d->textfile = strdup(c->metrics_textfile)) == NULL)
+		return -ENOMEM;
+	if (d->textfile != NULL && d->textfile_ev == NULL &&
+	    (d->textfile_ev = evtimer_new(d->base, daemon_textfile_cb,
+	    d)) == NULL)
+		return -ENOMEM;
+	if (d->textfile == NULL && d->textfile_ev != NULL) {
+		event_free(d->textfile_ev);
+		d->textfile_ev = NULL;
+	}
+	metricsout_http_free(d->http);
+	d->http = NULL;
+	if (c->metrics_listen != NULL && metricsout_http_new(d->base,
+	    c->metrics_listen, daemon_http_render, d, &d->http, err,
+	    sizeof(err)) != 0) {
+		log_warn("metrics_listen: %s", err);
+		return -EADDRINUSE;
+	}
+	return 0;
+}
+
+static int daemon_metrics(struct daemon *d, const struct config *c);
+
+/*
+ * After a reload: a changed metrics_listen is bound anew (a failure
+ * leaves it off, logged); the textfile follows the new value. The
+ * socket's path, mode and group need a restart.
+ */
+static void
+daemon_metrics_reload(struct daemon *d, const struct config *c)
+{
+	(void)daemon_metrics(d, c);
 }
 
 /* Read the configuration again and swap it in; 0, or -1 with err set. */
@@ -92,6 +183,7 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 			    c->ntargets, c->nzones,
 			    (unsigned long long)config_pairs(c));
 			rc = 0;
+			daemon_metrics_reload(d, c);
 		}
 	}
 	(void)notify_send("READY=1");
@@ -176,6 +268,10 @@ daemon_cleanup(struct daemon *d)
 			event_free(d->sig[i]);
 	if (d->watchdog != NULL)
 		event_free(d->watchdog);
+	metricsout_http_free(d->http);
+	if (d->textfile_ev != NULL)
+		event_free(d->textfile_ev);
+	free(d->textfile);
 	control_free(d->control);
 	monitor_free(d->monitor);
 	if (d->base != NULL)
@@ -266,6 +362,8 @@ daemon_run(const char *path, struct config *c)
 	log_info("started: %zu targets, %zu zones, %llu pairs", c->ntargets,
 	    c->nzones, (unsigned long long)config_pairs(c));
 	control_attach(d.control, d.monitor);
+	if (daemon_metrics(&d, monitor_config(d.monitor)) != 0)
+		goto out;
 	monitor_start(d.monitor);
 	(void)notify_send("READY=1");
 	daemon_status(&d);
