@@ -6,7 +6,7 @@ set -eu
 
 packages="build-essential cmake pkg-config
   libc-ares-dev libevent-dev libinih-dev libsqlite3-dev libjansson-dev check
-  rbldnsd python3 python3-dnslib time
+  rbldnsd python3 python3-dnslib python3-prometheus-client time
   systemd man-db groff-base util-linux bsdutils mount"
 
 if [ "$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi
