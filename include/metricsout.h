@@ -68,13 +68,14 @@ typedef int metricsout_render_cb(struct metrics_buf *b, void *arg);
  *   any other path: 404; another method on / or /metrics: 405 with
  *     "Allow: GET, HEAD".
  * HEAD answers carry the Content-Length of the GET and no body. Request
- * lines and headers past METRICSOUT_HEADERS_MAX get 400 and bodies past
- * METRICSOUT_BODY_MAX 413, from libevent, without reaching render. The
- * caller ignores SIGPIPE. Returns 0 and the server in *ret, or a
- * negative errno with a message in err naming the address: the parser's
- * errors, -EADDRINUSE ("cannot bind 127.0.0.1:9465: Address already in
- * use (another program listens there)"), or what socket(2), bind(2) or
- * listen(2) said; -ENOMEM.
+ * lines and headers past METRICSOUT_HEADERS_MAX get 400, bodies past
+ * METRICSOUT_BODY_MAX 413 and unknown methods 501, from libevent,
+ * without reaching render. [::] takes IPv4 too unless the system sets
+ * net.ipv6.bindv6only. The caller ignores SIGPIPE. Returns 0 and the
+ * server in *ret, or a negative errno with a message in err naming the
+ * address: the parser's errors, -EADDRINUSE ("cannot bind
+ * 127.0.0.1:9465: Address already in use (another program listens
+ * there)"), what socket(2), bind(2) or listen(2) said, or -ENOMEM.
  */
 int metricsout_http_new(struct event_base *base, const char *listen,
     metricsout_render_cb *render, void *arg, struct metricsout_http **ret,
@@ -101,17 +102,17 @@ void metricsout_http_stats(const struct metricsout_http *h,
     struct metricsout_http_stats *ret);
 
 /*
- * Replace the file at path with text[0..len) so that a reader sees the
- * old file or the new one, never a part: write a temporary file
- * "PATH.tmp.XXXXXX" in the same directory, fsync it, give it mode 0644
- * (whatever the umask), rename it over path, fsync the directory (a
- * file system that cannot sync directories, EINVAL, is let be). For
- * node_exporter's textfile collector path must end in ".prom", which
- * the collector reads (and the temporary file does not): not checked
- * here. Blocks for the two fsyncs: call it once per update, not per
- * answer. Returns 0, or a negative errno with err naming the step and
- * path ("cannot create a temporary file for /x/rblmon.prom: No such
- * file or directory"); nothing is left behind on failure.
+ * Replace the file at path with text[0..len) (text may be NULL when len
+ * is 0) so that a reader sees the old file or the new one, never a
+ * part: write a temporary file "PATH.tmp.XXXXXX" in the same directory,
+ * give it mode 0644 (whatever the umask), fsync it, rename it over path,
+ * fsync the directory (a file system that cannot sync directories,
+ * EINVAL, is let be). For node_exporter's textfile collector path must
+ * end in ".prom", the files it reads (the temporary one does not): not
+ * checked here. Blocks for the two fsyncs: call it once per update, not
+ * per answer. Returns 0, or a negative errno with err naming the step
+ * and path ("cannot create a temporary file for /x/rblmon.prom: No such
+ * file or directory"); on failure nothing is left behind.
  */
 int metricsout_textfile_write(const char *path, const char *text, size_t len,
     char *err, size_t errlen);

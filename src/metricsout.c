@@ -131,6 +131,49 @@ listen_split(const char *s, char *host, size_t hostlen, int *family,
 	return 0;
 }
 
+/* The numeric host of family into *ss, port 0: 0 or -EINVAL. */
+static int
+host_parse(int family, const char *host, struct sockaddr_storage *ss,
+    socklen_t *len, char *err, size_t errlen)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	void *a = family == AF_INET6 ? (void *)&sin6->sin6_addr :
+				       (void *)&sin->sin_addr;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(family, host, a) != 1) {
+		if (family == AF_INET6)
+			snprintf(err, errlen, "\"%s\" is not a numeric IPv6 "
+			    "address", host);
+		else
+			snprintf(err, errlen, "\"%s\" is not a numeric address "
+			    "(host names are not looked up; use 127.0.0.1 or "
+			    "[::1])", host);
+		return -EINVAL;
+	}
+	ss->ss_family = (sa_family_t)family;
+	*len = family == AF_INET6 ? sizeof(*sin6) : sizeof(*sin);
+	return 0;
+}
+
+/* The port of ss set, and its address as inet_ntop spells it. */
+static void
+sockaddr_finish(struct sockaddr_storage *ss, uint16_t port, char *text,
+    size_t size)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+	if (ss->ss_family == AF_INET6) {
+		sin6->sin6_port = htons(port);
+		inet_ntop(AF_INET6, &sin6->sin6_addr, text, (socklen_t)size);
+	} else {
+		sin->sin_port = htons(port);
+		inet_ntop(AF_INET, &sin->sin_addr, text, (socklen_t)size);
+	}
+}
+
 /* metricsout_listen_parse, and the socket address for bind(2). */
 static int
 listen_parse(const char *s, struct sockaddr_storage *ret_ss,
@@ -139,12 +182,10 @@ listen_parse(const char *s, struct sockaddr_storage *ret_ss,
 {
 	char host[METRICSOUT_LISTEN_MAX], text[METRICSOUT_HOST_MAX];
 	struct sockaddr_storage ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 	const char *port_text;
 	uint16_t port;
+	socklen_t len;
 	int family, rc;
-	void *a;
 
 	if (s == NULL || *s == '\0') {
 		snprintf(err, errlen, "empty address (expected HOST:PORT, "
@@ -158,35 +199,17 @@ listen_parse(const char *s, struct sockaddr_storage *ret_ss,
 	}
 	rc = listen_split(s, host, sizeof(host), &family, &port_text, err,
 	    errlen);
-	if (rc != 0)
+	if (rc != 0 ||
+	    (rc = host_parse(family, host, &ss, &len, err, errlen)) != 0 ||
+	    (rc = port_parse(port_text, &port, err, errlen)) != 0)
 		return rc;
-	memset(&ss, 0, sizeof(ss));
-	a = family == AF_INET6 ? (void *)&sin6->sin6_addr :
-				 (void *)&sin->sin_addr;
-	if (inet_pton(family, host, a) != 1) {
-		if (family == AF_INET6)
-			snprintf(err, errlen, "\"%s\" is not a numeric IPv6 "
-			    "address", host);
-		else
-			snprintf(err, errlen, "\"%s\" is not a numeric address "
-			    "(host names are not looked up; use 127.0.0.1 or "
-			    "[::1])", host);
-		return -EINVAL;
-	}
-	if ((rc = port_parse(port_text, &port, err, errlen)) != 0)
-		return rc;
-	inet_ntop(family, a, text, sizeof(text));
+	sockaddr_finish(&ss, port, text, sizeof(text));
 	if (strlen(text) >= hostlen) {
 		snprintf(err, errlen, "no room for the address \"%s\"", text);
 		return -ENOSPC;
 	}
-	ss.ss_family = (sa_family_t)family;
-	if (family == AF_INET6)
-		sin6->sin6_port = htons(port);
-	else
-		sin->sin_port = htons(port);
 	*ret_ss = ss;
-	*ret_len = family == AF_INET6 ? sizeof(*sin6) : sizeof(*sin);
+	*ret_len = len;
 	memcpy(ret_host, text, strlen(text) + 1);
 	*ret_port = port;
 	return 0;
@@ -577,25 +600,53 @@ dir_sync(const char *path, char *err, size_t errlen)
 	return rc;
 }
 
+/*
+ * Fill the temporary file at fd, give it its mode, sync and close it
+ * (closed also on failure). Returns 0, or a negative errno with the step
+ * that failed in *ret_step.
+ */
+static int
+temp_fill(int fd, const char *text, size_t len, const char **ret_step)
+{
+	int rc;
+
+	if ((rc = write_all(fd, text, len)) != 0)
+		*ret_step = "write";
+	else if (fchmod(fd, 0644) != 0)
+		*ret_step = "set the mode of";
+	else if (fsync(fd) != 0)
+		*ret_step = "fsync";
+	else
+		*ret_step = NULL;
+	if (*ret_step != NULL && rc == 0)
+		rc = -errno;
+	if (close(fd) != 0 && rc == 0) {
+		rc = -errno;
+		*ret_step = "close";
+	}
+	return rc;
+}
+
 int
 metricsout_textfile_write(const char *path, const char *text, size_t len,
     char *err, size_t errlen)
 {
 	static const char suffix[] = ".tmp.XXXXXX";
+	size_t plen = path != NULL ? strlen(path) : 0;
 	const char *step;
 	char *tmp;
 	int fd, rc;
 
-	if (path == NULL || *path == '\0') {
+	if (plen == 0) {
 		snprintf(err, errlen, "empty path");
 		return -EINVAL;
 	}
-	if ((tmp = malloc(strlen(path) + sizeof(suffix))) == NULL) {
+	if ((tmp = malloc(plen + sizeof(suffix))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	memcpy(tmp, path, strlen(path));
-	memcpy(tmp + strlen(path), suffix, sizeof(suffix));
+	memcpy(tmp, path, plen);
+	memcpy(tmp + plen, suffix, sizeof(suffix));
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot create a temporary file for %s: "
@@ -603,36 +654,20 @@ metricsout_textfile_write(const char *path, const char *text, size_t len,
 		free(tmp);
 		return rc;
 	}
-	step = "write";
-	if ((rc = write_all(fd, text, len)) != 0)
+	if ((rc = temp_fill(fd, text, len, &step)) != 0) {
+		snprintf(err, errlen, "cannot %s the temporary file for %s: "
+		    "%s", step, path, strerror(-rc));
 		goto fail;
-	step = "set the mode of";
-	if (fchmod(fd, 0644) != 0)
-		goto fail_errno;
-	step = "fsync";
-	if (fsync(fd) != 0)
-		goto fail_errno;
-	step = "close";
-	rc = close(fd);
-	fd = -1;
-	if (rc != 0)
-		goto fail_errno;
+	}
 	if (rename(tmp, path) != 0) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot rename the temporary file to "
 		    "%s: %s", path, strerror(-rc));
-		goto fail_unlink;
+		goto fail;
 	}
 	free(tmp);
 	return dir_sync(path, err, errlen);
-fail_errno:
-	rc = -errno;
 fail:
-	snprintf(err, errlen, "cannot %s the temporary file for %s: %s", step,
-	    path, strerror(-rc));
-	if (fd >= 0)
-		close(fd);
-fail_unlink:
 	unlink(tmp);
 	free(tmp);
 	return rc;
