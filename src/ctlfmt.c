@@ -960,7 +960,7 @@ fmt_metrics(const json_t *a, int64_t now, struct fbuf *out)
 	size_t n = json_string_length(get(a, "metrics"));
 
 	(void)now;
-	if (m == NULL || n == 0) {
+	if (n == 0) { /* also when it is no string */
 		fb_puts(out, "-\n");
 		return;
 	}

@@ -233,6 +233,13 @@ static const struct format_row {
 	    "y.example  -        -      -           -/-                   "
 	    "-         -\n"
 	    "  reason: no state\n" },
+	{ "zones: no reason under an ok zone", CTLPROTO_ZONES,
+	    "{`ok`:true,`zones`:[{`zone`:`a.example`,`state`:`ok`,"
+	    "`reason`:`was dead`,`used_today`:0,`budget`:10}]}",
+	    "ZONE       STATE  SINCE  LAST-PROBE  QUERIES-TODAY/BUDGET  "
+	    "INTERVAL  SEVERITY\n"
+	    "a.example  ok     -      -           0/10                  "
+	    "-         -\n" },
 	{ "zones: none", CTLPROTO_ZONES, "{`ok`:true,`zones`:[]}",
 	    "no zones\n" },
 	{ "listed: the sample", CTLPROTO_LISTED, LISTED_SAMPLE, LISTED_TEXT },
