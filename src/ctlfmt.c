@@ -126,8 +126,8 @@ fb_clean(struct fbuf *b, const char *s, const char *nl)
 	for (size_t i = 0; p[i] != '\0'; i++) {
 		size_t run = i;
 
-		while (p[run] >= 0x20 && p[run] != 0x7f &&
-		    !(p[run] == 0xc2 && p[run + 1] >= 0x80 && p[run + 1] <= 0x9f))
+		while (p[run] >= 0x20 && p[run] != 0x7f && !(p[run] == 0xc2 &&
+		    p[run + 1] >= 0x80 && p[run + 1] <= 0x9f))
 			run++;
 		fb_add(b, s + i, run - i);
 		if (p[run] == '\0')
@@ -386,7 +386,8 @@ tbl_row(struct table *t)
 
 		if (cap > SIZE_MAX / sizeof(*c) / t->ncols)
 			goto fail;
-		if ((c = realloc(t->cells, cap * t->ncols * sizeof(*c))) == NULL)
+		c = realloc(t->cells, cap * t->ncols * sizeof(*c));
+		if (c == NULL)
 			goto fail;
 		t->cells = c;
 		if ((n = realloc(t->notes, cap * sizeof(*n))) == NULL)
@@ -511,7 +512,9 @@ tbl_render(struct table *t, struct fbuf *out)
 		w[k] = width(t->heads[k]);
 	for (size_t r = 0; r < t->nrows; r++)
 		for (size_t k = 0; k < t->ncols; k++) {
-			size_t cw = width(t->text.p + t->cells[r * t->ncols + k]);
+			size_t cw;
+
+			cw = width(t->text.p + t->cells[r * t->ncols + k]);
 
 			if (cw > w[k])
 				w[k] = cw;
@@ -1458,7 +1461,8 @@ nag_listings(struct fbuf *b, const json_t *s, const json_t *listed,
 		fb_printf(b, " on %" PRId64 " %s", t, t == 1 ? "target" :
 		    "targets");
 	json_array_foreach(arr, i, e) {
-		const char *tg = str(get(e, "target")), *z = str(get(e, "zone"));
+		const char *tg = str(get(e, "target"));
+		const char *z = str(get(e, "zone"));
 
 		if (shown == CTLFMT_NAGIOS_NAMES)
 			break;

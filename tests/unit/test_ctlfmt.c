@@ -48,7 +48,8 @@ load(const char *text)
 	"{`ok`:true,`protocol`:1,`version`:`0.1.0`,`pid`:4242,`uid`:998," \
 	"`started`:1764633600,`uptime`:3600," \
 	"`config`:`/etc/rblmon/rblmond.conf`,`generation`:1,`targets`:256," \
-	"`zones`:10,`pairs`:2560,`zones_ok`:9,`zones_not_ok`:[`dead.example`]," \
+	"`zones`:10,`pairs`:2560,`zones_ok`:9," \
+	"`zones_not_ok`:[`dead.example`]," \
 	"`listed`:12,`listed_targets`:3,`errors`:1,`pending`:0," \
 	"`interval_max`:3600,`cycle`:{`ended`:1764636900,`seconds`:41.2," \
 	"`queries`:2601,`by_status`:{`clean`:2540,`listed`:12,`refused`:0," \
@@ -487,7 +488,8 @@ static const struct value_row {
 	{ "negative", "{`interval_max`:-1}", "interval max: -\n" },
 	{ "huge", "{`interval_max`:1e300}", "interval max: -\n" },
 	{ "a string", "{`interval_max`:`1h`}", "interval max: -\n" },
-	{ "time: the epoch", "{`started`:0}", "started:      1970-01-01 00:00Z" },
+	{ "time: the epoch", "{`started`:0}",
+	    "started:      1970-01-01 00:00Z" },
 	{ "time: a real is cut to the second", "{`started`:1764633659.9}",
 	    "started:      2025-12-02 00:00Z" },
 	{ "time: the last minute shown", "{`started`:253402300799}",
@@ -528,7 +530,8 @@ static const struct sample {
 	{ CTLPROTO_LISTED, LISTED_SAMPLE },
 	{ CTLPROTO_SHOW, "{`ok`:true,`target`:`a`,`watched`:true,`group`:`g`,"
 	    "`zones`:[{`zone`:`z`,`status`:`listed`,`codes`:[`127.0.0.2`],"
-	    "`labels`:[`L`],`since`:1,`last_seen`:2,`txt`:`t`,`delist`:`d`}]}" },
+	    "`labels`:[`L`],`since`:1,`last_seen`:2,`txt`:`t`,"
+	    "`delist`:`d`}]}" },
 	{ CTLPROTO_CHECK, "{`ok`:true,`target`:`a`,`checks`:[{`zone`:`z`,"
 	    "`status`:`error`,`codes`:[`127.0.0.2`],`labels`:[`L`],"
 	    "`txt`:`t`,`error`:`e`,`zone_state`:`dead`,`ms`:3}]}" },
@@ -709,7 +712,8 @@ static const struct request_row {
 	{ "history: a bad limit", { "history", "--limit", "0" }, 3, NULL,
 	    "history: --limit takes a number from 1 to 10000", 0 },
 	{ "history: an unknown option", { "history", "--all" }, 2, NULL,
-	    "history: unknown option (usage: history [TARGET] [--limit N])", 0 },
+	    "history: unknown option (usage: history [TARGET] [--limit N])",
+	    0 },
 	{ "history: two targets", { "history", "a", "b" }, 3, NULL,
 	    "usage: history [TARGET] [--limit N]", 0 },
 	{ "explain: words joined, newline and backslash escaped",
