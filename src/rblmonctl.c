@@ -17,12 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "ctlfmt.h"
 #include "ctlproto.h"
 #include "escape.h"
 #include "parse.h"
 
-#define RBLMONCTL_SOCKET "/run/rblmon/rblmond.sock"
 /* Seconds to wait for an answer; check, explain and reload do DNS. */
 #define RBLMONCTL_TIMEOUT 30
 #define RBLMONCTL_TIMEOUT_LONG 120
@@ -70,7 +70,7 @@ usage(FILE *f)
 	    "  -h, --help            this text\n"
 	    "\n"
 	    "commands:\n",
-	    RBLMONCTL_SOCKET, RBLMONCTL_TIMEOUT, RBLMONCTL_TIMEOUT_LONG);
+	    CONFIG_DEFAULT_SOCKET, RBLMONCTL_TIMEOUT, RBLMONCTL_TIMEOUT_LONG);
 	c = ctlproto_commands(&n);
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "  %-30s %s\n", c[i].usage, c[i].help);
@@ -502,7 +502,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct ctlproto_command *cmd = NULL;
-	const char *path = RBLMONCTL_SOCKET;
+	const char *path = CONFIG_DEFAULT_SOCKET;
 	char line[CTLPROTO_LINE_MAX + 1], msg[512], *answer;
 	struct conn c;
 	bool json = false;
