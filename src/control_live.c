@@ -241,7 +241,7 @@ control_explain(struct control *ctl, struct ctlserver_reply *r,
 	const struct config *c = monitor_config(ctl->m);
 	uint32_t *zones = calloc(c->nzones + 1, sizeof(*zones));
 	struct explain_result ex;
-	char text[TARGET_TEXT_MAX] = "", note[320] = "";
+	char text[TARGET_TEXT_MAX] = "", note[640] = "";
 	size_t n = 0;
 	json_t *head;
 	int rc;

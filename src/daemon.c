@@ -34,6 +34,7 @@ struct daemon {
 	struct monitor *monitor;
 	struct control *control;
 	struct metricsout_http *http;
+	char *listen; /* the address http serves */
 	struct event *textfile_ev; /* a cycle ended: write metrics_textfile */
 	char *textfile;
 	bool textfile_failing;
@@ -122,6 +123,7 @@ static int
 daemon_metrics(struct daemon *d, const struct config *c)
 {
 	char err[512];
+	int rc;
 
 	free(d->textfile);
 	d->textfile = NULL;
@@ -136,14 +138,23 @@ daemon_metrics(struct daemon *d, const struct config *c)
 		event_free(d->textfile_ev);
 		d->textfile_ev = NULL;
 	}
+	/* The same address keeps its server (and the scrapes under way). */
+	if (d->http != NULL && c->metrics_listen != NULL &&
+	    d->listen != NULL && strcmp(d->listen, c->metrics_listen) == 0)
+		return 0;
 	metricsout_http_free(d->http);
 	d->http = NULL;
-	if (c->metrics_listen != NULL && metricsout_http_new(d->base,
-	    c->metrics_listen, daemon_http_render, d, &d->http, err,
-	    sizeof(err)) != 0) {
+	free(d->listen);
+	d->listen = NULL;
+	if (c->metrics_listen == NULL)
+		return 0;
+	if ((rc = metricsout_http_new(d->base, c->metrics_listen,
+	    daemon_http_render, d, &d->http, err, sizeof(err))) != 0) {
 		log_warn("metrics_listen: %s", err);
-		return -EADDRINUSE;
+		return rc;
 	}
+	if ((d->listen = strdup(c->metrics_listen)) == NULL)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -269,6 +280,7 @@ daemon_cleanup(struct daemon *d)
 	if (d->watchdog != NULL)
 		event_free(d->watchdog);
 	metricsout_http_free(d->http);
+	free(d->listen);
 	if (d->textfile_ev != NULL)
 		event_free(d->textfile_ev);
 	free(d->textfile);
