@@ -176,6 +176,44 @@ static const struct bad_row bad_rows[] = {
 	    MAIN ":5: duplicate key \"delist_url\" (first at " MAIN ":4)" },
 	{ "severity in [targets]", TARGET "severity = info\n" ZONE, NULL,
 	    -EINVAL, MAIN ":3: unknown key \"severity\" in [targets]" },
+	/* ---- the control plane ---- */
+	{ "socket too long for a Unix socket", RBL "socket = /run/"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock\n", NULL, -EINVAL,
+	    MAIN ":2: socket: \"/run/"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock\" is longer than "
+	    "107 bytes (a Unix socket's limit)" },
+	{ "socket a folder", RBL "socket = /run/rblmon/\n", NULL, -EINVAL,
+	    MAIN ":2: socket: \"/run/rblmon/\" names a folder (expected a "
+		 "file name)" },
+	{ "socket_mode not octal", RBL "socket_mode = 0680\n", NULL, -EINVAL,
+	    MAIN ":2: socket_mode: \"0680\" is not an octal mode such as "
+		 "0660" },
+	{ "socket_mode in words", RBL "socket_mode = rw-rw----\n", NULL,
+	    -EINVAL, MAIN ":2: socket_mode: \"rw-rw----\" is not an octal "
+		 "mode such as 0660" },
+	{ "socket_mode with setuid bits", RBL "socket_mode = 4660\n", NULL,
+	    -EINVAL, MAIN ":2: socket_mode: 4660 has bits beyond 0777" },
+	{ "socket_group with a blank", RBL "socket_group = rbl mon\n", NULL,
+	    -EINVAL, MAIN ":2: socket_group: \"rbl mon\" is not a group name "
+		 "or number" },
+	{ "socket_group an option", RBL "socket_group = -adm\n", NULL,
+	    -EINVAL, MAIN ":2: socket_group: \"-adm\" is not a group name or "
+		 "number" },
+	{ "metrics_listen a host name", RBL "metrics_listen = localhost:9465\n",
+	    NULL, -EINVAL, MAIN ":2: metrics_listen: \"localhost\" is not a "
+		 "numeric address (host names are not looked up; use "
+		 "127.0.0.1 or [::1])" },
+	{ "metrics_listen port 0", RBL "metrics_listen = 127.0.0.1:0\n", NULL,
+	    -EINVAL, MAIN ":2: metrics_listen: port must be 1-65535, not "
+		 "\"0\"" },
+	{ "metrics_listen twice", RBL "metrics_listen = 127.0.0.1:9465\n"
+	    "metrics_listen = 127.0.0.1:9466\n", NULL, -EINVAL,
+	    MAIN ":3: duplicate key \"metrics_listen\" (first at " MAIN
+		 ":2)" },
+	{ "metrics_textfile empty", RBL "metrics_textfile =\n", NULL, -EINVAL,
+	    MAIN ":2: metrics_textfile: empty path (expected a file name)" },
 };
 
 START_TEST(test_bad)
@@ -219,6 +257,35 @@ check_relative_state(const struct config *c, const char *row)
 	ck_assert_msg(n > strlen(tail) && c->state_db[0] == '/' &&
 	    strcmp(c->state_db + n - strlen(tail), tail) == 0,
 	    "%s: state_db %s", row, c->state_db ? c->state_db : "(null)");
+}
+
+static void
+check_control(const struct config *c, const char *row)
+{
+	const char *tail = "/run-here/ctl.sock";
+	size_t n = strlen(config_socket(c));
+
+	ck_assert_msg(n > strlen(tail) && config_socket(c)[0] == '/' &&
+	    strcmp(config_socket(c) + n - strlen(tail), tail) == 0,
+	    "%s: socket %s", row, config_socket(c));
+	ck_assert_msg(c->socket_mode == 0640, "%s: mode %o", row,
+	    (unsigned)c->socket_mode);
+	ck_assert_msg(c->socket_group != NULL &&
+	    strcmp(c->socket_group, "adm") == 0, "%s: group", row);
+	ck_assert_msg(c->metrics_listen != NULL &&
+	    strcmp(c->metrics_listen, "[::1]:9465") == 0, "%s: listen", row);
+	ck_assert_msg(c->metrics_textfile != NULL &&
+	    strcmp(c->metrics_textfile, "/var/lib/node/rblmon.prom") == 0,
+	    "%s: textfile", row);
+}
+
+static void
+check_no_control(const struct config *c, const char *row)
+{
+	ck_assert_msg(strcmp(config_socket(c), CONFIG_DEFAULT_SOCKET) == 0 &&
+	    c->socket_mode == 0660 && c->socket_group == NULL &&
+	    c->metrics_listen == NULL && c->metrics_textfile == NULL,
+	    "%s: defaults", row);
 }
 
 static void
@@ -286,6 +353,13 @@ static const struct good_row good_rows[] = {
 	    "alert_command = /usr/local/bin/rbl-alert\nalert_timeout = 1s\n"
 	    "alert_max = 64\nsyslog_facility = local3\n" TARGET ZONE,
 	    NULL, check_values },
+	{ "the control plane's keys; socket relative to the folder",
+	    RBL "socket = run-here/ctl.sock\nsocket_mode = 640\n"
+	    "socket_group = adm\nmetrics_listen = [::1]:9465\n"
+	    "metrics_textfile = /var/lib/node/rblmon.prom\n" TARGET ZONE,
+	    NULL, check_control },
+	{ "the control plane's defaults", TARGET ZONE, NULL,
+	    check_no_control },
 	{ "state_db relative to the configuration's folder",
 	    RBL "state_db = rblmon-unit-state/s.db\n" TARGET ZONE, NULL,
 	    check_relative_state },
