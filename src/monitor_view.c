@@ -25,7 +25,8 @@ monitor_zone_info(const struct monitor *m, uint32_t zi,
 	memset(ret, 0, sizeof(*ret));
 	ret->zone = &m->g->c->zones[zi];
 	ret->state = sweep_zone_health(s, zi);
-	ret->since_s = mz->since_s;
+	/* A zone that never changed is in its state since start-up. */
+	ret->since_s = mz->since_s > 0 ? mz->since_s : m->started_s;
 	ret->interval_ms = sweep_zone_interval(s, zi, &ret->stretched);
 	ret->used_today = sweep_zone_used_today(s, zi);
 	ret->last_probe_s = sweep_zone_probes(s, zi, ret->probes);
