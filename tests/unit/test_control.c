@@ -171,35 +171,49 @@ teardown(void)
 	rmdir(fx.dir);
 }
 
-/* Send line, run the loop until one answer line is back; parse it. */
-static json_t *
-ask(const char *line)
+/*
+ * Run the loop until the client has read lines answer lines into buf
+ * (size bytes, NUL-terminated); returns the bytes read. Bounded: 3 s of
+ * turns (a live check's query times out in 0.1 s).
+ */
+static size_t
+read_lines(char *buf, size_t size, int lines)
 {
-	static char buf[1 << 20];
 	size_t len = 0;
-	json_error_t je;
-	json_t *o;
+	int seen = 0;
 
-	ck_assert_int_eq(write(fx.fd, line, strlen(line)),
-	    (ssize_t)strlen(line));
-	ck_assert_int_eq(write(fx.fd, "\n", 1), 1);
-	/* Bounded: 3 s of turns (a live check's query times out in 0.1 s). */
-	for (int i = 0; i < 3000; i++) {
+	for (int i = 0; i < 3000 && seen < lines; i++) {
 		struct pollfd p = { .fd = fx.fd, .events = POLLIN };
 		ssize_t n;
 
 		event_base_loop(fx.base, EVLOOP_NONBLOCK);
 		if (poll(&p, 1, 1) <= 0)
 			continue;
-		n = read(fx.fd, buf + len, sizeof(buf) - 1 - len);
+		n = read(fx.fd, buf + len, size - 1 - len);
 		ck_assert_int_gt(n, 0);
+		for (ssize_t k = 0; k < n; k++)
+			seen += buf[len + (size_t)k] == '\n';
 		len += (size_t)n;
-		if (memchr(buf, '\n', len) != NULL)
-			break;
 	}
+	buf[len] = '\0';
+	return len;
+}
+
+/* Send line, run the loop until one answer line is back; parse it. */
+static json_t *
+ask(const char *line)
+{
+	static char buf[1 << 20];
+	size_t len;
+	json_error_t je;
+	json_t *o;
+
+	ck_assert_int_eq(write(fx.fd, line, strlen(line)),
+	    (ssize_t)strlen(line));
+	ck_assert_int_eq(write(fx.fd, "\n", 1), 1);
+	len = read_lines(buf, sizeof(buf), 1);
 	ck_assert_msg(len > 0 && buf[len - 1] == '\n', "no answer to %s",
 	    line);
-	buf[len] = '\0';
 	ck_assert_msg(strchr(buf, '\n') == buf + len - 1,
 	    "more than one line for %s", line);
 	o = json_loads(buf, 0, &je);
@@ -439,28 +453,16 @@ START_TEST(test_pipelined)
 {
 	const char req[] = "version\nnonsense\nlisted\n";
 	static char buf[1 << 20];
-	size_t len = 0;
+	size_t len;
 	int lines = 0;
 	char *line, *save;
 
 	ck_assert_int_eq(write(fx.fd, req, sizeof(req) - 1),
 	    (ssize_t)sizeof(req) - 1);
-	for (int i = 0; i < 3000 && lines < 3; i++) {
-		struct pollfd p = { .fd = fx.fd, .events = POLLIN };
-		ssize_t n;
-
-		event_base_loop(fx.base, EVLOOP_NONBLOCK);
-		if (poll(&p, 1, 1) <= 0)
-			continue;
-		n = read(fx.fd, buf + len, sizeof(buf) - 1 - len);
-		ck_assert_int_gt(n, 0);
-		len += (size_t)n;
-		lines = 0;
-		for (size_t k = 0; k < len; k++)
-			lines += buf[k] == '\n';
-	}
+	len = read_lines(buf, sizeof(buf), 3);
+	for (size_t k = 0; k < len; k++)
+		lines += buf[k] == '\n';
 	ck_assert_int_eq(lines, 3);
-	buf[len] = '\0';
 	line = strtok_r(buf, "\n", &save);
 	ck_assert_ptr_nonnull(strstr(line, "\"protocol\":1"));
 	line = strtok_r(NULL, "\n", &save);
