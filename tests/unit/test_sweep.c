@@ -17,46 +17,12 @@
 
 #include "config.h"
 #include "sweep.h"
+#include "sweep_fake.h"
 #include "target.h"
 #include "unit.h"
 #include "zone.h"
 
-#define FAKE_MAX 4096
 #define FAKE_RESULTS 4096
-#define NS 1000000000ull
-
-/* qname (or "*.SUFFIX") -> action; the first match wins. */
-struct rule {
-	const char *qname;
-	const char *action;
-};
-
-/*
- * Actions: "listed" (A 127.0.0.2, TXT "Listed: QNAME"), "nx", "error",
- * "connfail" (a connection-level error every time), "connfail-once"
- * (that once, then listed), "txtfail" (listed, TXT error), "a:N"
- * (A 127.0.0.N). Without a rule: the RFC 5782 positive test points
- * (2.0.0.127.*, test.*) are listed, everything else is NXDOMAIN.
- */
-struct fake_query {
-	char qname[TARGET_QNAME_MAX + 1];
-	uint8_t type;
-	bool pending;
-	bool refused; /* the send failed */
-	resolver_cb *cb;
-	void *arg;
-	uint64_t at;
-};
-
-struct fake {
-	struct fake_query q[FAKE_MAX];
-	size_t n;
-	size_t fail_at; /* this query (1-based) fails to send; 0: none */
-	bool answer_twice;
-	uint64_t now;
-	unsigned cancels;
-	const struct rule *rules;
-};
 
 struct seen {
 	const struct config *c;
@@ -69,164 +35,6 @@ struct seen {
 
 static struct fake fake;
 static struct seen seen;
-
-static int
-fake_query(void *ctx, uint32_t zone, const char *qname,
-    enum resolver_qtype type, resolver_cb *cb, void *cb_arg)
-{
-	struct fake *f = ctx;
-	struct fake_query *q;
-
-	(void)zone;
-
-	ck_assert_uint_lt(f->n, FAKE_MAX);
-	q = &f->q[f->n++];
-	snprintf(q->qname, sizeof(q->qname), "%s", qname);
-	q->type = (uint8_t)type;
-	q->cb = cb;
-	q->arg = cb_arg;
-	q->at = f->now;
-	q->refused = f->fail_at == f->n;
-	q->pending = !q->refused;
-	return q->refused ? -ENOMEM : 0;
-}
-
-static int64_t
-fake_wall(void *ctx)
-{
-	(void)ctx;
-	return 1764547200; /* 2025-12-01T00:00:00Z */
-}
-
-static void
-fake_cancel(void *ctx)
-{
-	struct fake *f = ctx;
-
-	f->cancels++;
-	for (size_t i = 0; i < f->n; i++)
-		f->q[i].pending = false;
-}
-
-static uint64_t
-fake_now(void *ctx)
-{
-	return ((struct fake *)ctx)->now;
-}
-
-static bool
-rule_matches(const char *pattern, const char *qname)
-{
-	size_t lp, lq;
-
-	if (strncmp(pattern, "*.", 2) != 0)
-		return strcmp(pattern, qname) == 0;
-	lp = strlen(pattern + 1);
-	lq = strlen(qname);
-	return lq > lp && strcmp(qname + lq - lp, pattern + 1) == 0;
-}
-
-static const char *
-fake_action(const struct fake *f, const char *qname)
-{
-	for (const struct rule *r = f->rules; r != NULL && r->qname; r++)
-		if (rule_matches(r->qname, qname))
-			return r->action;
-	if (strncmp(qname, "2.0.0.127.", 10) == 0 ||
-	    strncmp(qname, "2.0.0.0.0.0.f.7.f.f.f.f.", 24) == 0 ||
-	    strncmp(qname, "test.", 5) == 0)
-		return "listed";
-	return "nx";
-}
-
-/* How many queries for qname came before query i. */
-static size_t
-fake_asked_before(const struct fake *f, size_t i)
-{
-	size_t n = 0;
-
-	for (size_t j = 0; j < i; j++)
-		n += strcmp(f->q[j].qname, f->q[i].qname) == 0 &&
-		    f->q[j].type == f->q[i].type;
-	return n;
-}
-
-static void
-fake_fill(const struct fake *f, size_t i, struct answer *a, char *txt,
-    size_t txtlen)
-{
-	const struct fake_query *q = &f->q[i];
-	const char *act = fake_action(f, q->qname);
-
-	memset(a, 0, sizeof(*a));
-	if (strcmp(act, "connfail-once") == 0)
-		act = fake_asked_before(f, i) == 0 ? "connfail" : "listed";
-	if (strcmp(act, "txtfail") == 0)
-		act = q->type == RESOLVER_TXT ? "error" : "listed";
-	if (strcmp(act, "error") == 0 || strcmp(act, "connfail") == 0) {
-		a->status = ANSWER_ERROR;
-		a->error = "timeout";
-		a->conn_failed = act[0] == 'c';
-	} else if (strcmp(act, "nx") == 0) {
-		a->status = ANSWER_NXDOMAIN;
-	} else if (q->type == RESOLVER_TXT) {
-		a->status = ANSWER_RECORDS;
-		snprintf(txt, txtlen, "Listed: %s", q->qname);
-		a->txt = txt;
-	} else {
-		a->status = ANSWER_RECORDS;
-		a->naddrs = 1;
-		a->addrs[0] = 0x7f000000u | (strncmp(act, "a:", 2) == 0 ?
-		    (uint32_t)atoi(act + 2) : 2u);
-	}
-}
-
-/* Answer query i (it must be pending). */
-static void
-fake_answer(struct fake *f, size_t i)
-{
-	struct answer a;
-	char txt[128];
-
-	ck_assert(f->q[i].pending);
-	f->q[i].pending = false;
-	fake_fill(f, i, &a, txt, sizeof(txt));
-	f->q[i].cb(&a, f->q[i].arg);
-	if (f->answer_twice)
-		f->q[i].cb(&a, f->q[i].arg);
-}
-
-static bool
-fake_answer_first(struct fake *f)
-{
-	for (size_t i = 0; i < f->n; i++) {
-		if (f->q[i].pending) {
-			fake_answer(f, i);
-			return true;
-		}
-	}
-	return false;
-}
-
-static size_t
-fake_pending(const struct fake *f)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < f->n; i++)
-		n += f->q[i].pending;
-	return n;
-}
-
-/* First query whose name ends in suffix, from index from on; or n. */
-static size_t
-fake_find(const struct fake *f, const char *suffix, size_t from)
-{
-	for (size_t i = from; i < f->n; i++)
-		if (rule_matches(suffix, f->q[i].qname))
-			return i;
-	return f->n;
-}
 
 static void
 seen_result_cb(const struct sweep_result *r, void *arg)
@@ -343,10 +151,7 @@ static void (*run_tweak)(struct config *c);
 static void
 run_start(struct run *run, const char *body, const struct rule *rules)
 {
-	struct sweep_io io = {
-		.query = fake_query, .cancel = fake_cancel,
-		.now_ns = fake_now, .wall_s = fake_wall, .ctx = &fake,
-	};
+	struct sweep_io io;
 	struct sweep_options so = { .once = true, .health_need = 1 };
 	struct sweep_callbacks cbs = {
 		.result_cb = seen_result_cb, .zone_cb = seen_zone_cb,
@@ -355,11 +160,10 @@ run_start(struct run *run, const char *body, const struct rule *rules)
 	size_t fail_at = fake.fail_at;
 	bool twice = fake.answer_twice;
 
-	memset(&fake, 0, sizeof(fake));
+	fake_reset(&fake, rules);
 	fake.fail_at = fail_at;
 	fake.answer_twice = twice;
-	fake.rules = rules;
-	fake.now = 1000 * NS;
+	fake_io(&fake, &io);
 	seen_clear(&seen);
 	memset(seen.health, -1, sizeof(seen.health));
 	run->c = load(body);

@@ -13,52 +13,14 @@
 
 #include "config.h"
 #include "sweep.h"
+#include "sweep_fake.h"
 #include "target.h"
 #include "unit.h"
 #include "zone.h"
 
-#define FAKE_MAX 4096
 #define SEEN_MAX 4096
-#define NS UINT64_C(1000000000)
-#define MS UINT64_C(1000000)
-#define T0 (1000 * NS)		     /* the monotonic clock at start */
-#define MIDNIGHT INT64_C(1764547200) /* 2025-12-01T00:00:00Z */
-#define POS "2.0.0.127.a.test"	     /* a.test's positive test point */
+#define POS "2.0.0.127.a.test" /* a.test's positive test point */
 #define NEG "1.0.0.127.a.test"
-
-/* Milliseconds since T0 of a monotonic time. */
-#define REL_MS(t) (((t) - T0) / MS)
-
-/* qname (or "*.SUFFIX") -> action; the first match wins. */
-struct rule {
-	const char *qname;
-	const char *action;
-};
-
-/*
- * Actions: "listed" (A 127.0.0.2, TXT "Listed"), "nx", "error", "a:N"
- * (A 127.0.0.N), "bogus" (A 10.0.0.1), "slow-once" (NXDOMAIN, the first
- * asking only after slow_ns). Without a rule the positive test points
- * are listed and everything else is NXDOMAIN.
- */
-struct fake_query {
-	char qname[TARGET_QNAME_MAX + 1];
-	uint8_t type;
-	uint32_t zone;
-	bool pending;
-	resolver_cb *cb;
-	void *arg;
-	uint64_t at, ready, answered;
-};
-
-struct fake {
-	struct fake_query q[FAKE_MAX];
-	size_t n;
-	uint64_t now;
-	uint64_t slow_ns;
-	int64_t wall0; /* the wall clock at T0 */
-	const struct rule *rules;
-};
 
 struct seen_result {
 	uint32_t target;
@@ -85,137 +47,6 @@ struct seen {
 
 static struct fake fake;
 static struct seen seen;
-
-static bool
-rule_matches(const char *pattern, const char *qname)
-{
-	size_t lp, lq;
-
-	if (strncmp(pattern, "*.", 2) != 0)
-		return strcmp(pattern, qname) == 0;
-	lp = strlen(pattern + 1);
-	lq = strlen(qname);
-	return lq > lp && strcmp(qname + lq - lp, pattern + 1) == 0;
-}
-
-static const char *
-fake_action(const char *qname)
-{
-	for (const struct rule *r = fake.rules; r != NULL && r->qname; r++)
-		if (rule_matches(r->qname, qname))
-			return r->action;
-	return strncmp(qname, "2.0.0.127.", 10) == 0 ? "listed" : "nx";
-}
-
-/* First query matching name (or "*.SUFFIX") from index from on; or n. */
-static size_t
-fake_find(const char *name, size_t from)
-{
-	for (size_t i = from; i < fake.n; i++)
-		if (rule_matches(name, fake.q[i].qname))
-			return i;
-	return fake.n;
-}
-
-static bool
-fake_is_probe(const struct fake_query *q)
-{
-	return strncmp(q->qname, "2.0.0.127.", 10) == 0 ||
-	    strncmp(q->qname, "1.0.0.127.", 10) == 0;
-}
-
-static bool
-fake_is_pair(const struct fake_query *q)
-{
-	return q->type == RESOLVER_A && !fake_is_probe(q);
-}
-
-static int
-fake_query(void *ctx, uint32_t zone, const char *qname,
-    enum resolver_qtype type, resolver_cb *cb, void *cb_arg)
-{
-	struct fake *f = ctx;
-	struct fake_query *q;
-	bool again = fake_find(qname, 0) < f->n;
-
-	ck_assert_uint_lt(f->n, FAKE_MAX);
-	q = &f->q[f->n++];
-	snprintf(q->qname, sizeof(q->qname), "%s", qname);
-	q->type = (uint8_t)type;
-	q->zone = zone;
-	q->cb = cb;
-	q->arg = cb_arg;
-	q->at = f->now;
-	q->ready = f->now;
-	if (!again && strcmp(fake_action(qname), "slow-once") == 0)
-		q->ready += f->slow_ns;
-	q->pending = true;
-	return 0;
-}
-
-static void
-fake_cancel(void *ctx)
-{
-	struct fake *f = ctx;
-
-	for (size_t i = 0; i < f->n; i++)
-		f->q[i].pending = false;
-}
-
-static uint64_t
-fake_now(void *ctx)
-{
-	return ((struct fake *)ctx)->now;
-}
-
-static int64_t
-fake_wall(void *ctx)
-{
-	const struct fake *f = ctx;
-
-	return f->wall0 + (int64_t)((f->now - T0) / NS);
-}
-
-static void
-fake_answer(size_t i)
-{
-	struct fake_query *q = &fake.q[i];
-	const char *act = fake_action(q->qname);
-	struct answer a;
-
-	memset(&a, 0, sizeof(a));
-	q->pending = false;
-	q->answered = fake.now;
-	if (strcmp(act, "error") == 0) {
-		a.status = ANSWER_ERROR;
-		a.error = "timeout";
-	} else if (strcmp(act, "nx") == 0 || strcmp(act, "slow-once") == 0) {
-		a.status = ANSWER_NXDOMAIN;
-	} else if (q->type == RESOLVER_TXT) {
-		a.status = ANSWER_RECORDS;
-		a.txt = "Listed";
-	} else {
-		a.status = ANSWER_RECORDS;
-		a.naddrs = 1;
-		a.addrs[0] = strcmp(act, "bogus") == 0 ? 0x0a000001u :
-		    0x7f000000u | (strncmp(act, "a:", 2) == 0 ?
-		    (uint32_t)atoi(act + 2) : 2u);
-	}
-	q->cb(&a, q->arg);
-}
-
-/* Answer the oldest query that is ready; false when none is. */
-static bool
-fake_answer_ready(void)
-{
-	for (size_t i = 0; i < fake.n; i++) {
-		if (fake.q[i].pending && fake.q[i].ready <= fake.now) {
-			fake_answer(i);
-			return true;
-		}
-	}
-	return false;
-}
 
 static void
 seen_result_cb(const struct sweep_result *r, void *arg)
@@ -278,11 +109,8 @@ run_load(struct run *run, const struct rule *rules, const char *keys,
 
 	snprintf(head, sizeof(head), "[rblmond]\ntimeout = 1s\ntries = 1\n%s",
 	    keys);
-	memset(&fake, 0, sizeof(fake));
+	fake_reset(&fake, rules);
 	memset(&seen, 0, sizeof(seen));
-	fake.now = T0;
-	fake.wall0 = MIDNIGHT;
-	fake.rules = rules;
 	run->c = unit_config(head, body);
 	run->base = event_base_new();
 	ck_assert_ptr_nonnull(run->base);
@@ -294,10 +122,7 @@ static void
 run_sweep(struct run *run, uint64_t confirm_delay_ms,
     const struct sweep_carry *carry)
 {
-	struct sweep_io io = {
-		.query = fake_query, .cancel = fake_cancel,
-		.now_ns = fake_now, .wall_s = fake_wall, .ctx = &fake,
-	};
+	struct sweep_io io;
 	struct sweep_options so = {
 		.once = false, .health_need = SWEEP_HEALTH_NEED,
 		.confirm_delay_ms = confirm_delay_ms, .carry = carry,
@@ -308,6 +133,7 @@ run_sweep(struct run *run, uint64_t confirm_delay_ms,
 		.arg = &seen,
 	};
 
+	fake_io(&fake, &io);
 	ck_assert_int_eq(sweep_new(run->base, &io, run->c, &so, &cbs,
 	    &run->s), 0);
 	seen.s = run->s;
@@ -322,52 +148,11 @@ run_end(struct run *run)
 	event_base_free(run->base);
 }
 
-/*
- * The next moment something happens: the sweep's wake-up, or a slow
- * answer. A wake-up at or before now was spent by the last poll (the
- * real timer would have fired and cleared it).
- */
-static uint64_t
-run_next(const struct run *run)
-{
-	uint64_t w = sweep_wake_at(run->s);
-
-	if (w <= fake.now)
-		w = UINT64_MAX;
-	for (size_t i = 0; i < fake.n; i++)
-		if (fake.q[i].pending && fake.q[i].ready < w)
-			w = fake.q[i].ready;
-	return w;
-}
-
-/*
- * Answer what is ready, oldest first, and move the clock from one event
- * to the next, up to end. With stop set, return as soon as a query
- * matching it is sent at index from or later (before it is answered):
- * its index. Otherwise, or when nothing more would happen, fake.n.
- */
+/* Drive the fake and the sweep up to end (fake_until). */
 static size_t
 run_until(struct run *run, uint64_t end, const char *stop, size_t from)
 {
-	for (unsigned steps = 0; steps < 1000000; steps++) {
-		size_t i = stop != NULL ? fake_find(stop, from) : fake.n;
-		uint64_t next;
-
-		if (i < fake.n)
-			return i;
-		if (fake_answer_ready())
-			continue;
-		next = run_next(run);
-		if (next > end || next == UINT64_MAX) {
-			if (end == UINT64_MAX || fake.now >= end)
-				return fake.n;
-			next = end;
-		}
-		fake.now = next;
-		sweep_poll(run->s);
-	}
-	ck_abort_msg("the sweep never settles");
-	return fake.n;
+	return fake_until(&fake, run->s, end, stop, from);
 }
 
 /* Target k of zone zi's query name. */
@@ -793,7 +578,7 @@ START_TEST(test_confirm)
 		ck_assert_int_eq(sweep_confirm(run.s, 0, 0), 0);
 	}
 	again = run_until(&run, T0 + (row->sent_ms + 1000) * MS, name,
-	    fake_find(name, 0) + 1);
+	    fake_find(&fake, name, 0) + 1);
 	ck_assert_uint_lt(again, fake.n);
 	ck_assert_msg(REL_MS(fake.q[again].at) == row->sent_ms,
 	    "%s: confirmed at %llu ms", row->name,
@@ -830,10 +615,10 @@ START_TEST(test_confirm_dropped_when_dead)
 	run_until(&run, T0 + 299 * NS, NULL, 0);
 	ck_assert_int_eq(sweep_zone_health(run.s, 0), HEALTH_OK);
 	/* Its cycle-2 query went out beside the probes; nothing since. */
-	again = fake_find(name, fake_find(name, 0) + 1);
+	again = fake_find(&fake, name, fake_find(&fake, name, 0) + 1);
 	ck_assert_uint_lt(again, fake.n);
 	ck_assert_uint_eq(REL_MS(fake.q[again].at), 100000);
-	ck_assert_uint_eq(fake_find(name, again + 1), fake.n);
+	ck_assert_uint_eq(fake_find(&fake, name, again + 1), fake.n);
 	for (size_t i = 0; i < seen.nres; i++)
 		ck_assert(!seen.res[i].confirming);
 	run_end(&run);
