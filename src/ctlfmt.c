@@ -347,6 +347,35 @@ kv_str(struct table *t, const char *key, const json_t *v)
 	cell_end(t);
 }
 
+/* Fill the last row of t from e, one element of the array. */
+typedef void tbl_row_cb(struct table *t, const json_t *e);
+
+/*
+ * A table under heads (ncols of them) with a row per element of arr,
+ * filled by row. When none is not NULL it stands instead of a table for
+ * an array that is empty or no array.
+ */
+static void
+tbl_array(struct fbuf *out, const json_t *arr, const char *const *heads,
+    size_t ncols, tbl_row_cb *row, const char *none)
+{
+	struct table t;
+	json_t *e;
+	size_t i;
+
+	if (none != NULL && json_array_size(arr) == 0) {
+		fb_puts(out, none);
+		return;
+	}
+	tbl_init(&t, heads, ncols);
+	json_array_foreach(arr, i, e) {
+		tbl_row(&t);
+		row(&t, e);
+	}
+	tbl_render(&t, out);
+	tbl_clear(&t);
+}
+
 /* Each command's text. */
 typedef void ctlfmt_fn(const json_t *a, int64_t now, struct fbuf *out);
 
@@ -491,27 +520,50 @@ fmt_status(const json_t *a, int64_t now, struct fbuf *out)
 }
 
 static void
+targets_row(struct table *t, const json_t *e)
+{
+	cell_str(t, get(e, "target"));
+	cell_str(t, get(e, "group"));
+	cell_num(t, get(e, "listed"));
+}
+
+static void
 fmt_targets(const json_t *a, int64_t now, struct fbuf *out)
 {
 	static const char *const heads[] = { "TARGET", "GROUP", "LISTED" };
-	struct table t;
-	json_t *e;
-	size_t i;
 
 	(void)now;
-	if (json_array_size(get(a, "targets")) == 0) {
-		fb_puts(out, "no targets\n");
-		return;
-	}
-	tbl_init(&t, heads, 3);
-	json_array_foreach(get(a, "targets"), i, e) {
-		tbl_row(&t);
-		cell_str(&t, get(e, "target"));
-		cell_str(&t, get(e, "group"));
-		cell_num(&t, get(e, "listed"));
-	}
-	tbl_render(&t, out);
-	tbl_clear(&t);
+	tbl_array(out, get(a, "targets"), heads, 3, targets_row,
+	    "no targets\n");
+}
+
+static void
+zones_row(struct table *t, const json_t *e)
+{
+	const char *state = str(get(e, "state"));
+	json_t *budget = get(e, "budget");
+	struct fbuf *b;
+
+	cell_str(t, get(e, "zone"));
+	cell_str(t, get(e, "state"));
+	cell_time(t, get(e, "since"));
+	cell_time(t, get(e, "last_probe"));
+	b = cell_begin(t);
+	put_num(b, get(e, "used_today"));
+	fb_puts(b, "/");
+	if (json_is_null(budget))
+		fb_puts(b, "unlimited");
+	else
+		put_num(b, budget);
+	cell_end(t);
+	b = cell_begin(t);
+	put_dur(b, get(e, "interval"));
+	if (is_true(get(e, "stretched")))
+		fb_puts(b, " stretched");
+	cell_end(t);
+	cell_str(t, get(e, "severity"));
+	if (state == NULL || strcmp(state, "ok") != 0)
+		note_str(t, "reason", get(e, "reason"));
 }
 
 static void
@@ -519,45 +571,21 @@ fmt_zones(const json_t *a, int64_t now, struct fbuf *out)
 {
 	static const char *const heads[] = { "ZONE", "STATE", "SINCE",
 		"LAST-PROBE", "QUERIES-TODAY/BUDGET", "INTERVAL", "SEVERITY" };
-	struct table t;
-	struct fbuf *b;
-	json_t *e, *budget;
-	size_t i;
 
 	(void)now;
-	if (json_array_size(get(a, "zones")) == 0) {
-		fb_puts(out, "no zones\n");
-		return;
-	}
-	tbl_init(&t, heads, 7);
-	json_array_foreach(get(a, "zones"), i, e) {
-		const char *state = str(get(e, "state"));
+	tbl_array(out, get(a, "zones"), heads, 7, zones_row, "no zones\n");
+}
 
-		tbl_row(&t);
-		cell_str(&t, get(e, "zone"));
-		cell_str(&t, get(e, "state"));
-		cell_time(&t, get(e, "since"));
-		cell_time(&t, get(e, "last_probe"));
-		b = cell_begin(&t);
-		put_num(b, get(e, "used_today"));
-		fb_puts(b, "/");
-		budget = get(e, "budget");
-		if (json_is_null(budget))
-			fb_puts(b, "unlimited");
-		else
-			put_num(b, budget);
-		cell_end(&t);
-		b = cell_begin(&t);
-		put_dur(b, get(e, "interval"));
-		if (is_true(get(e, "stretched")))
-			fb_puts(b, " stretched");
-		cell_end(&t);
-		cell_str(&t, get(e, "severity"));
-		if (state == NULL || strcmp(state, "ok") != 0)
-			note_str(&t, "reason", get(e, "reason"));
-	}
-	tbl_render(&t, out);
-	tbl_clear(&t);
+static void
+listed_row(struct table *t, const json_t *e)
+{
+	cell_str(t, get(e, "target"));
+	cell_str(t, get(e, "zone"));
+	cell_list(t, get(e, "codes"));
+	cell_list(t, get(e, "labels"));
+	cell_time(t, get(e, "since"));
+	note_str(t, "txt", get(e, "txt"));
+	note_str(t, "delist", get(e, "delist"));
 }
 
 static void
@@ -565,28 +593,23 @@ fmt_listed(const json_t *a, int64_t now, struct fbuf *out)
 {
 	static const char *const heads[] = { "TARGET", "ZONE", "CODES",
 		"LABELS", "SINCE" };
-	struct table t;
-	json_t *e;
-	size_t i;
 
 	(void)now;
-	if (json_array_size(get(a, "listed")) == 0) {
-		fb_puts(out, "no standing listings\n");
-		return;
-	}
-	tbl_init(&t, heads, 5);
-	json_array_foreach(get(a, "listed"), i, e) {
-		tbl_row(&t);
-		cell_str(&t, get(e, "target"));
-		cell_str(&t, get(e, "zone"));
-		cell_list(&t, get(e, "codes"));
-		cell_list(&t, get(e, "labels"));
-		cell_time(&t, get(e, "since"));
-		note_str(&t, "txt", get(e, "txt"));
-		note_str(&t, "delist", get(e, "delist"));
-	}
-	tbl_render(&t, out);
-	tbl_clear(&t);
+	tbl_array(out, get(a, "listed"), heads, 5, listed_row,
+	    "no standing listings\n");
+}
+
+static void
+show_row(struct table *t, const json_t *e)
+{
+	cell_str(t, get(e, "zone"));
+	cell_str(t, get(e, "status"));
+	cell_list(t, get(e, "codes"));
+	cell_list(t, get(e, "labels"));
+	cell_time(t, get(e, "since"));
+	cell_time(t, get(e, "last_seen"));
+	note_str(t, "txt", get(e, "txt"));
+	note_str(t, "delist", get(e, "delist"));
 }
 
 static void
@@ -594,9 +617,8 @@ fmt_show(const json_t *a, int64_t now, struct fbuf *out)
 {
 	static const char *const heads[] = { "ZONE", "STATUS", "CODES",
 		"LABELS", "SINCE", "LAST-SEEN" };
-	json_t *w = get(a, "watched"), *e;
+	json_t *w = get(a, "watched");
 	struct table t;
-	size_t i;
 
 	(void)now;
 	tbl_init(&t, NULL, 2);
@@ -608,53 +630,34 @@ fmt_show(const json_t *a, int64_t now, struct fbuf *out)
 	tbl_render(&t, out);
 	tbl_clear(&t);
 	fb_puts(out, "\n");
-	if (json_array_size(get(a, "zones")) == 0) {
-		fb_puts(out, "no zone takes this target\n");
-		return;
-	}
-	tbl_init(&t, heads, 6);
-	json_array_foreach(get(a, "zones"), i, e) {
-		tbl_row(&t);
-		cell_str(&t, get(e, "zone"));
-		cell_str(&t, get(e, "status"));
-		cell_list(&t, get(e, "codes"));
-		cell_list(&t, get(e, "labels"));
-		cell_time(&t, get(e, "since"));
-		cell_time(&t, get(e, "last_seen"));
-		note_str(&t, "txt", get(e, "txt"));
-		note_str(&t, "delist", get(e, "delist"));
-	}
-	tbl_render(&t, out);
-	tbl_clear(&t);
+	tbl_array(out, get(a, "zones"), heads, 6, show_row,
+	    "no zone takes this target\n");
 }
 
-/* The table of live checks, for check and explain. */
 static void
-checks_table(const json_t *checks, struct fbuf *out)
+check_row(struct table *t, const json_t *e)
+{
+	const char *zs = str(get(e, "zone_state"));
+
+	cell_str(t, get(e, "zone"));
+	cell_str(t, get(e, "status"));
+	cell_list(t, get(e, "codes"));
+	cell_list(t, get(e, "labels"));
+	cell_num(t, get(e, "ms"));
+	note_str(t, "txt", get(e, "txt"));
+	note_str(t, "error", get(e, "error"));
+	if (zs != NULL && strcmp(zs, "ok") != 0)
+		note_str(t, "zone state", get(e, "zone_state"));
+}
+
+/* The table of live checks, for check and explain; none as tbl_array. */
+static void
+checks_table(const json_t *checks, struct fbuf *out, const char *none)
 {
 	static const char *const heads[] = { "ZONE", "STATUS", "CODES",
 		"LABELS", "MS" };
-	struct table t;
-	json_t *e;
-	size_t i;
 
-	tbl_init(&t, heads, 5);
-	json_array_foreach(checks, i, e) {
-		const char *zs = str(get(e, "zone_state"));
-
-		tbl_row(&t);
-		cell_str(&t, get(e, "zone"));
-		cell_str(&t, get(e, "status"));
-		cell_list(&t, get(e, "codes"));
-		cell_list(&t, get(e, "labels"));
-		cell_num(&t, get(e, "ms"));
-		note_str(&t, "txt", get(e, "txt"));
-		note_str(&t, "error", get(e, "error"));
-		if (zs != NULL && strcmp(zs, "ok") != 0)
-			note_str(&t, "zone state", get(e, "zone_state"));
-	}
-	tbl_render(&t, out);
-	tbl_clear(&t);
+	tbl_array(out, checks, heads, 5, check_row, none);
 }
 
 static void
@@ -664,10 +667,7 @@ fmt_check(const json_t *a, int64_t now, struct fbuf *out)
 	fb_puts(out, "target: ");
 	put_str(out, get(a, "target"));
 	fb_puts(out, "\n\n");
-	if (json_array_size(get(a, "checks")) == 0)
-		fb_puts(out, "no zone takes this target\n");
-	else
-		checks_table(get(a, "checks"), out);
+	checks_table(get(a, "checks"), out, "no zone takes this target\n");
 }
 
 /* history's DETAILS: codes, labels, how long a listing stood. */
@@ -691,32 +691,26 @@ history_details(struct fbuf *b, const json_t *e)
 }
 
 static void
+history_row(struct table *t, const json_t *e)
+{
+	cell_time(t, get(e, "time"));
+	cell_str(t, get(e, "event"));
+	cell_str(t, get(e, "target"));
+	cell_str(t, get(e, "zone"));
+	history_details(cell_begin(t), e);
+	cell_end(t);
+	note_str(t, "txt", get(e, "txt"));
+}
+
+static void
 fmt_history(const json_t *a, int64_t now, struct fbuf *out)
 {
 	static const char *const heads[] = { "TIME", "EVENT", "TARGET",
 		"ZONE", "DETAILS" };
-	struct table t;
-	json_t *e;
-	size_t i;
 
 	(void)now;
-	if (json_array_size(get(a, "events")) == 0) {
-		fb_puts(out, "no events\n");
-		return;
-	}
-	tbl_init(&t, heads, 5);
-	json_array_foreach(get(a, "events"), i, e) {
-		tbl_row(&t);
-		cell_time(&t, get(e, "time"));
-		cell_str(&t, get(e, "event"));
-		cell_str(&t, get(e, "target"));
-		cell_str(&t, get(e, "zone"));
-		history_details(cell_begin(&t), e);
-		cell_end(&t);
-		note_str(&t, "txt", get(e, "txt"));
-	}
-	tbl_render(&t, out);
-	tbl_clear(&t);
+	tbl_array(out, get(a, "events"), heads, 5, history_row,
+	    "no events\n");
 }
 
 static void
@@ -767,11 +761,18 @@ fmt_metrics(const json_t *a, int64_t now, struct fbuf *out)
 }
 
 static void
+diagnose_row(struct table *t, const json_t *e)
+{
+	cell_str(t, get(e, "zone"));
+	cell_str(t, get(e, "state"));
+	cell_str(t, get(e, "reason"));
+}
+
+static void
 fmt_diagnose(const json_t *a, int64_t now, struct fbuf *out)
 {
 	static const char *const heads[] = { "ZONE", "STATE", "REASON" };
 	json_t *e;
-	struct table t;
 	size_t i, shown = 0;
 
 	(void)now;
@@ -793,15 +794,7 @@ fmt_diagnose(const json_t *a, int64_t now, struct fbuf *out)
 	if (json_array_size(get(a, "zones")) == 0)
 		return;
 	fb_puts(out, "\n");
-	tbl_init(&t, heads, 3);
-	json_array_foreach(get(a, "zones"), i, e) {
-		tbl_row(&t);
-		cell_str(&t, get(e, "zone"));
-		cell_str(&t, get(e, "state"));
-		cell_str(&t, get(e, "reason"));
-	}
-	tbl_render(&t, out);
-	tbl_clear(&t);
+	tbl_array(out, get(a, "zones"), heads, 3, diagnose_row, NULL);
 }
 
 static void
@@ -825,7 +818,7 @@ fmt_explain(const json_t *a, int64_t now, struct fbuf *out)
 	}
 	fb_puts(out, "\n");
 	if (json_array_size(get(a, "checks")) > 0)
-		checks_table(get(a, "checks"), out);
+		checks_table(get(a, "checks"), out, NULL);
 	else if (is_false(get(a, "checked")))
 		fb_puts(out, "not checked live (that needs root or the "
 		    "daemon's user, and a target in the text)\n");
