@@ -277,8 +277,17 @@ class ControlTest(rbltest.E2ETestCase, CtlAsserts):
 
     @classmethod
     def tearDownClass(cls):
+        # SIGTERM: a clean exit, and no sanitizer report over the whole
+        # run of the shared daemon.
+        cls.d.term()
+        rc = cls.d.wait_exit()
+        report = [w for w in ("AddressSanitizer", "runtime error:",
+                              "LeakSanitizer") if w in cls.d.stderr()]
         cls.stack.stop()
         super().tearDownClass()
+        if rc != 0 or report:
+            raise AssertionError("the shared rblmond: exit %s, %r\n%s" %
+                                 (rc, report, cls.d.stderr()))
 
     def test_status(self):
         out, a = self.assertCtl(self.sock, ["status"], d=self.d)
@@ -719,8 +728,14 @@ class ControlTest(rbltest.E2ETestCase, CtlAsserts):
         m = self.assertMetrics(text, "textfile")
         sock = Metrics(ask(self.sock, "metrics")[1]["metrics"])
         self.assertEqual(m.type, sock.type)
-        # Renamed into place: nothing else is left in the folder.
-        self.assertEqual(os.listdir(self.prom_dir), ["rblmond.prom"])
+        # Renamed into place: nothing else is left in the folder. A
+        # temporary file seen now may be the next write's; it must go.
+        extra = set(os.listdir(self.prom_dir)) - {"rblmond.prom"}
+        daemon.wait_until(lambda: not extra & set(os.listdir(
+            self.prom_dir)), 3.0)
+        self.assertEqual(extra & set(os.listdir(self.prom_dir)), set(),
+                         "temporary files left")
+        self.assertIn("rblmond.prom", os.listdir(self.prom_dir))
 
     # -- nagios --
 
@@ -788,6 +803,22 @@ class ControlTest(rbltest.E2ETestCase, CtlAsserts):
         self.assertEqual(got[4]["count"], 1, got[4])
         self.assertEqual(got[5]["target"], T1)
         self.assertEqual(got[6]["version"], got[0]["version"])
+
+    def test_pipelining_line_too_long(self):
+        # Past 1 KiB: the error, then the server closes; what follows is
+        # not answered.
+        with ctlclient.RawClient(self.sock) as c:
+            c.send(b"version\n" + b"x" * 1100 + b"\nversion\n")
+            lines = c.lines(3, timeout=5.0)
+            closed = c.eof
+        self.assertEqual(len(lines), 2, lines)
+        got = [json.loads(x) for x in lines]
+        self.assertIs(got[0]["ok"], True, got)
+        self.assertEqual(sorted(got[1]), ["error", "ok"], got)
+        self.assertIs(got[1]["ok"], False, got)
+        self.assertTrue(closed, "the connection stays open")
+        # Others are answered as before.
+        self.assertEqual(ctlclient.ask_raw(self.sock, "version"), got[0])
 
     def test_access_nobody(self):
         self.assertEqual(stat.S_IMODE(os.stat(self.sock).st_mode), 0o666)
