@@ -14,10 +14,13 @@
 #include <string.h>
 
 #include <check.h>
+#include <event2/event.h>
 
+#include "config.h"
 #include "resolver.h"
 #include "sweep.h"
 #include "target.h"
+#include "unit.h"
 
 #define FAKE_MAX 4096
 #define NS UINT64_C(1000000000)
@@ -281,15 +284,57 @@ fake_pending(const struct fake *f)
 	return n;
 }
 
+/* A sweep of a config through a fake, on an event base of its own. */
+struct fake_run {
+	struct fake *f;
+	struct event_base *base;
+	struct config *c;
+	struct sweep *s;
+};
+
+/* Reset f with rules and load the config (head, then body); no sweep. */
+static inline void
+fake_run_load(struct fake_run *run, struct fake *f, const struct rule *rules,
+    const char *head, const char *body)
+{
+	fake_reset(f, rules);
+	run->f = f;
+	run->c = unit_config(head, body);
+	run->base = event_base_new();
+	ck_assert_ptr_nonnull(run->base);
+	run->s = NULL;
+}
+
+/* A sweep of run->c through its fake, in run->s; not started yet. */
+static inline void
+fake_run_new(struct fake_run *run, const struct sweep_options *so,
+    const struct sweep_callbacks *cbs)
+{
+	struct sweep_io io;
+
+	fake_io(run->f, &io);
+	ck_assert_int_eq(sweep_new(run->base, &io, run->c, so, cbs, &run->s),
+	    0);
+}
+
+static inline void
+fake_run_end(struct fake_run *run)
+{
+	sweep_free(run->s);
+	config_free(run->c);
+	event_base_free(run->base);
+}
+
 /*
  * The next moment something happens: the sweep's wake-up, or a slow
  * answer. A wake-up at or before now was spent by the last poll (the
  * real timer would have fired and cleared it).
  */
 static inline uint64_t
-fake_next(const struct fake *f, const struct sweep *s)
+fake_next(const struct fake_run *run)
 {
-	uint64_t w = sweep_wake_at(s);
+	const struct fake *f = run->f;
+	uint64_t w = sweep_wake_at(run->s);
 
 	if (w <= f->now)
 		w = UINT64_MAX;
@@ -301,15 +346,16 @@ fake_next(const struct fake *f, const struct sweep *s)
 
 /*
  * Answer what is ready, oldest first, and move the clock from one event
- * to the next, up to end, polling s at each. With stop set, return as
- * soon as a query matching it is sent at index from or later (before it
- * is answered): its index. Otherwise, or when nothing more would
- * happen, f->n.
+ * to the next, up to end, polling the sweep at each. With stop set,
+ * return as soon as a query matching it is sent at index from or later
+ * (before it is answered): its index. Otherwise, or when nothing more
+ * would happen, the number of queries.
  */
 static inline size_t
-fake_until(struct fake *f, struct sweep *s, uint64_t end, const char *stop,
-    size_t from)
+fake_until(struct fake_run *run, uint64_t end, const char *stop, size_t from)
 {
+	struct fake *f = run->f;
+
 	for (unsigned steps = 0; steps < 1000000; steps++) {
 		size_t i = stop != NULL ? fake_find(f, stop, from) : f->n;
 		uint64_t next;
@@ -318,14 +364,14 @@ fake_until(struct fake *f, struct sweep *s, uint64_t end, const char *stop,
 			return i;
 		if (fake_answer_ready(f))
 			continue;
-		next = fake_next(f, s);
+		next = fake_next(run);
 		if (next > end || next == UINT64_MAX) {
 			if (end == UINT64_MAX || f->now >= end)
 				return f->n;
 			next = end;
 		}
 		f->now = next;
-		sweep_poll(s);
+		sweep_poll(run->s);
 	}
 	ck_abort_msg("the sweep never settles");
 	return f->n;

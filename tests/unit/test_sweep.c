@@ -132,26 +132,12 @@ seen_clear(struct seen *sn)
 	memset(sn, 0, sizeof(*sn));
 }
 
-static struct config *
-load(const char *body)
-{
-	return unit_config("[rblmond]\ntimeout = 1s\ntries = 1\n", body);
-}
-
-/* A sweep of c through the fake, on base. */
-struct run {
-	struct event_base *base;
-	struct config *c;
-	struct sweep *s;
-};
-
 /* Called on the loaded config before the sweep starts, if set. */
 static void (*run_tweak)(struct config *c);
 
 static void
-run_start(struct run *run, const char *body, const struct rule *rules)
+run_start(struct fake_run *run, const char *body, const struct rule *rules)
 {
-	struct sweep_io io;
 	struct sweep_options so = { .once = true, .health_need = 1 };
 	struct sweep_callbacks cbs = {
 		.result_cb = seen_result_cb, .zone_cb = seen_zone_cb,
@@ -160,19 +146,16 @@ run_start(struct run *run, const char *body, const struct rule *rules)
 	size_t fail_at = fake.fail_at;
 	bool twice = fake.answer_twice;
 
-	fake_reset(&fake, rules);
+	fake_run_load(run, &fake, rules, "[rblmond]\ntimeout = 1s\ntries = 1\n",
+	    body);
 	fake.fail_at = fail_at;
 	fake.answer_twice = twice;
-	fake_io(&fake, &io);
 	seen_clear(&seen);
 	memset(seen.health, -1, sizeof(seen.health));
-	run->c = load(body);
 	if (run_tweak != NULL)
 		run_tweak(run->c);
 	seen.c = run->c;
-	run->base = event_base_new();
-	ck_assert_ptr_nonnull(run->base);
-	ck_assert_int_eq(sweep_new(run->base, &io, run->c, &so, &cbs, &run->s), 0);
+	fake_run_new(run, &so, &cbs);
 	sweep_start(run->s);
 }
 
@@ -181,7 +164,7 @@ run_start(struct run *run, const char *body, const struct rule *rules)
  * to the sweep's wake-up. Then let the loop deliver done_cb.
  */
 static void
-run_drive(struct run *run)
+run_drive(struct fake_run *run)
 {
 	for (int steps = 0; steps < 100000; steps++) {
 		if (fake_answer_first(&fake))
@@ -196,11 +179,9 @@ run_drive(struct run *run)
 }
 
 static void
-run_end(struct run *run)
+run_end(struct fake_run *run)
 {
-	sweep_free(run->s);
-	config_free(run->c);
-	event_base_free(run->base);
+	fake_run_end(run);
 	seen_clear(&seen);
 	fake.fail_at = 0;
 	fake.answer_twice = false;
@@ -208,7 +189,7 @@ run_end(struct run *run)
 
 /* Every pair reported exactly once, and the sweep said done. */
 static void
-check_complete(const struct run *run)
+check_complete(const struct fake_run *run)
 {
 	uint64_t done, total;
 
@@ -353,7 +334,7 @@ static const struct {
 
 START_TEST(test_row)
 {
-	struct run run;
+	struct fake_run run;
 	char *got, zones[1024];
 
 	fake.fail_at = rows[_i].fail_at;
@@ -377,7 +358,7 @@ END_TEST
 
 START_TEST(test_probes_before_pairs)
 {
-	struct run run;
+	struct fake_run run;
 
 	run_start(&run, TWO_ZONES, NULL);
 	/* Nothing answered yet: only the four test points are out. */
@@ -399,7 +380,7 @@ END_TEST
 
 START_TEST(test_points_skipped)
 {
-	struct run run;
+	struct fake_run run;
 
 	run_start(&run, "[targets]\nip = 192.0.2.1\n"
 	    "[zone n.test]\ntype = ip4\ntest_listed = none\n"
@@ -420,7 +401,7 @@ END_TEST
 /* A send may fail at any point: each run still reports every pair once. */
 START_TEST(test_send_failure_anywhere)
 {
-	struct run run;
+	struct fake_run run;
 	size_t total;
 
 	run_start(&run, TWO_ZONES "txt = yes\n",
@@ -443,7 +424,7 @@ END_TEST
 
 START_TEST(test_reask_after_first_pass)
 {
-	struct run run;
+	struct fake_run run;
 	size_t first, again, last;
 
 	run_start(&run, "max_inflight = 1\n[targets]\nnet = 192.0.2.0/29\n"
@@ -467,7 +448,7 @@ END_TEST
 /* Re-asks are bounded: past SWEEP_REASK_MAX queued, errors stay errors. */
 START_TEST(test_reask_bounded)
 {
-	struct run run;
+	struct fake_run run;
 	size_t errors = 0;
 
 	/* The first rule that matches wins: test points first. */
@@ -495,7 +476,7 @@ END_TEST
  */
 START_TEST(test_slow_zone_does_not_hold_back_fast)
 {
-	struct run run;
+	struct fake_run run;
 	uint64_t t0, prev;
 	size_t i;
 
@@ -528,7 +509,7 @@ END_TEST
 /* TXT follow-ups take tokens: 6 listed pairs at 2 q/s are 12 queries. */
 START_TEST(test_txt_takes_tokens)
 {
-	struct run run;
+	struct fake_run run;
 	uint64_t t0;
 	size_t ntxt = 0;
 
@@ -559,7 +540,7 @@ END_TEST
  */
 START_TEST(test_wake_shortened)
 {
-	struct run run;
+	struct fake_run run;
 	uint64_t t0;
 
 	run_start(&run, "[targets]\nip = 192.0.2.1\nip = 192.0.2.2\n"
@@ -601,7 +582,7 @@ tweak_rate(struct config *c)
  */
 START_TEST(test_stalled_sweep_ends)
 {
-	struct run run;
+	struct fake_run run;
 	uint64_t done, total;
 
 	run_tweak = tweak_rate;
@@ -621,7 +602,7 @@ END_TEST
 
 START_TEST(test_stop_midway)
 {
-	struct run run;
+	struct fake_run run;
 	uint64_t done, total;
 
 	run_start(&run, "max_inflight = 4\n[targets]\nnet = 192.0.2.0/28\n"
@@ -658,7 +639,7 @@ END_TEST
  */
 START_TEST(test_double_callback)
 {
-	struct run run;
+	struct fake_run run;
 
 	fake.answer_twice = true;
 	run_start(&run, TWO_ZONES, NULL);

@@ -94,35 +94,24 @@ seen_done_cb(void *arg)
 	ck_abort_msg("done_cb in continuous mode");
 }
 
-struct run {
-	struct event_base *base;
-	struct config *c;
-	struct sweep *s;
-};
-
 /* Fresh fake and records; [rblmond] keys, then body. No sweep yet. */
 static void
-run_load(struct run *run, const struct rule *rules, const char *keys,
+run_load(struct fake_run *run, const struct rule *rules, const char *keys,
     const char *body)
 {
 	char head[256];
 
 	snprintf(head, sizeof(head), "[rblmond]\ntimeout = 1s\ntries = 1\n%s",
 	    keys);
-	fake_reset(&fake, rules);
+	fake_run_load(run, &fake, rules, head, body);
 	memset(&seen, 0, sizeof(seen));
-	run->c = unit_config(head, body);
-	run->base = event_base_new();
-	ck_assert_ptr_nonnull(run->base);
-	run->s = NULL;
 }
 
 /* A continuous sweep of run->c through the fake, started now. */
 static void
-run_sweep(struct run *run, uint64_t confirm_delay_ms,
+run_sweep(struct fake_run *run, uint64_t confirm_delay_ms,
     const struct sweep_carry *carry)
 {
-	struct sweep_io io;
 	struct sweep_options so = {
 		.once = false, .health_need = SWEEP_HEALTH_NEED,
 		.confirm_delay_ms = confirm_delay_ms, .carry = carry,
@@ -133,31 +122,14 @@ run_sweep(struct run *run, uint64_t confirm_delay_ms,
 		.arg = &seen,
 	};
 
-	fake_io(&fake, &io);
-	ck_assert_int_eq(sweep_new(run->base, &io, run->c, &so, &cbs,
-	    &run->s), 0);
+	fake_run_new(run, &so, &cbs);
 	seen.s = run->s;
 	sweep_start(run->s);
 }
 
-static void
-run_end(struct run *run)
-{
-	sweep_free(run->s);
-	config_free(run->c);
-	event_base_free(run->base);
-}
-
-/* Drive the fake and the sweep up to end (fake_until). */
-static size_t
-run_until(struct run *run, uint64_t end, const char *stop, size_t from)
-{
-	return fake_until(&fake, run->s, end, stop, from);
-}
-
 /* Target k of zone zi's query name. */
 static void
-pair_qname(const struct run *run, uint32_t zi, size_t k, char *buf,
+pair_qname(const struct fake_run *run, uint32_t zi, size_t k, char *buf,
     size_t len)
 {
 	const struct zone *z = &run->c->zones[zi];
@@ -208,7 +180,7 @@ expect_str(const char *row, const char *what, const char *got,
 
 /* "ZONE START q=N clean=N listed=N[ unswept]" per cycle_cb, in order. */
 static void
-cycles_format(const struct run *run, char *buf, size_t len)
+cycles_format(const struct fake_run *run, char *buf, size_t len)
 {
 	size_t n = 0;
 
@@ -315,7 +287,7 @@ static const struct due_row {
  * not before the cycle opened; each cycle_cb ends with its last answer.
  */
 static void
-check_due(const struct run *run, const struct due_row *row, uint32_t zi)
+check_due(const struct fake_run *run, const struct due_row *row, uint32_t zi)
 {
 	const struct due_zone *dz = &row->z[zi];
 	size_t first, count, idx[256], n = 0, moved = 0, ncyc = 0;
@@ -365,18 +337,18 @@ check_due(const struct run *run, const struct due_row *row, uint32_t zi)
 START_TEST(test_due)
 {
 	const struct due_row *row = &due_rows[_i];
-	struct run run;
+	struct fake_run run;
 	char got[1024];
 
 	run_load(&run, row->rules, "", row->config);
 	fake.slow_ns = row->slow_ms * MS;
 	run_sweep(&run, 0, NULL);
-	run_until(&run, T0 + row->end_ms * MS, NULL, 0);
+	fake_until(&run, T0 + row->end_ms * MS, NULL, 0);
 	for (uint32_t zi = 0; zi < run.c->nzones; zi++)
 		check_due(&run, row, zi);
 	cycles_format(&run, got, sizeof(got));
 	expect_str(row->name, "cycles", got, row->cycles);
-	run_end(&run);
+	fake_run_end(&run);
 }
 END_TEST
 
@@ -437,14 +409,14 @@ START_TEST(test_health)
 	size_t nrounds = strlen(row->rounds), p, npairs = 0;
 	char keys[64], times[256] = "", calls[256] = "", pairs[256] = "";
 	char swept[64] = "";
-	struct run run;
+	struct fake_run run;
 
 	snprintf(keys, sizeof(keys), "interval = %s\njitter = 0%%\n",
 	    row->interval);
 	run_load(&run, NULL, keys, "[targets]\nnet = 192.0.2.0/28\n"
 	    "net = 192.0.2.16/30\n[zone a.test]\ntype = ip4\n");
 	run_sweep(&run, 0, NULL);
-	p = run_until(&run, UINT64_MAX, POS, 0);
+	p = fake_until(&run, UINT64_MAX, POS, 0);
 	for (size_t r = 0;; r++) {
 		size_t next, nzc = seen.nzc, n = 0;
 
@@ -456,7 +428,7 @@ START_TEST(test_health)
 		/* Both points of the round are out: say how they answer. */
 		ck_assert_str_eq(fake.q[p + 1].qname, NEG);
 		fake.rules = round_rules(row->rounds[r]);
-		next = run_until(&run, UINT64_MAX, POS, p + 1);
+		next = fake_until(&run, UINT64_MAX, POS, p + 1);
 		ck_assert_uint_le(seen.nzc, nzc + 1);
 		if (seen.nzc > nzc)
 			append_call(calls, sizeof(calls), nzc);
@@ -482,7 +454,7 @@ START_TEST(test_health)
 	ck_assert_uint_eq(seen.nres, npairs);
 	for (size_t i = 0; i < seen.nres; i++)
 		ck_assert_int_ne(seen.res[i].verdict, VERDICT_SUPPRESSED);
-	run_end(&run);
+	fake_run_end(&run);
 }
 END_TEST
 
@@ -519,7 +491,7 @@ static const struct early_row {
 START_TEST(test_early_probe)
 {
 	const struct early_row *row = &early_rows[_i];
-	struct run run;
+	struct fake_run run;
 	char body[512];
 	size_t p;
 
@@ -527,12 +499,12 @@ START_TEST(test_early_probe)
 	    "%s", row->targets, row->zone);
 	run_load(&run, row->rules, "interval = 100s\njitter = 0%\n", body);
 	run_sweep(&run, 0, NULL);
-	p = run_until(&run, UINT64_MAX, POS, 1);
+	p = fake_until(&run, UINT64_MAX, POS, 1);
 	ck_assert_uint_lt(p, fake.n);
 	ck_assert_msg(REL_MS(fake.q[p].at) == row->probe_ms,
 	    "%s: second round at %llu ms", row->name,
 	    (unsigned long long)REL_MS(fake.q[p].at));
-	run_end(&run);
+	fake_run_end(&run);
 }
 END_TEST
 
@@ -566,7 +538,7 @@ START_TEST(test_confirm)
 	const struct confirm_row *row = &confirm_rows[_i];
 	char name[TARGET_QNAME_MAX + 1];
 	size_t again, nconfirming = 0;
-	struct run run;
+	struct fake_run run;
 
 	run_load(&run, NULL, "jitter = 0%\n", row->config);
 	fake.wall0 = MIDNIGHT - (row->before_s ? row->before_s : 86400);
@@ -574,16 +546,16 @@ START_TEST(test_confirm)
 	run_sweep(&run, row->delay_ms, NULL);
 	pair_qname(&run, 0, 0, name, sizeof(name));
 	if (row->ask_ms >= 0) {
-		run_until(&run, T0 + (uint64_t)row->ask_ms * MS, NULL, 0);
+		fake_until(&run, T0 + (uint64_t)row->ask_ms * MS, NULL, 0);
 		ck_assert_int_eq(sweep_confirm(run.s, 0, 0), 0);
 	}
-	again = run_until(&run, T0 + (row->sent_ms + 1000) * MS, name,
+	again = fake_until(&run, T0 + (row->sent_ms + 1000) * MS, name,
 	    fake_find(&fake, name, 0) + 1);
 	ck_assert_uint_lt(again, fake.n);
 	ck_assert_msg(REL_MS(fake.q[again].at) == row->sent_ms,
 	    "%s: confirmed at %llu ms", row->name,
 	    (unsigned long long)REL_MS(fake.q[again].at));
-	run_until(&run, fake.now, NULL, 0);
+	fake_until(&run, fake.now, NULL, 0);
 	for (size_t i = 0; i < seen.nres; i++) {
 		if (!seen.res[i].confirming)
 			continue;
@@ -592,7 +564,7 @@ START_TEST(test_confirm)
 		ck_assert_uint_eq(seen.res[i].at, fake.q[again].at);
 	}
 	ck_assert_uint_eq(nconfirming, 1);
-	run_end(&run);
+	fake_run_end(&run);
 }
 END_TEST
 
@@ -600,19 +572,19 @@ END_TEST
 START_TEST(test_confirm_dropped_when_dead)
 {
 	char name[TARGET_QNAME_MAX + 1];
-	struct run run;
+	struct fake_run run;
 	size_t again;
 
 	run_load(&run, NULL, "interval = 100s\njitter = 0%\n", TWO);
 	run_sweep(&run, 30000, NULL);
 	pair_qname(&run, 0, 0, name, sizeof(name));
-	run_until(&run, T0 + 99 * NS, NULL, 0);
+	fake_until(&run, T0 + 99 * NS, NULL, 0);
 	ck_assert_int_eq(sweep_confirm(run.s, 0, 0), 0);
 	fake.rules = rules_dead; /* dead at 110 s */
-	run_until(&run, T0 + 150 * NS, NULL, 0);
+	fake_until(&run, T0 + 150 * NS, NULL, 0);
 	ck_assert_int_eq(sweep_zone_health(run.s, 0), HEALTH_DEAD);
 	fake.rules = NULL; /* ok again at 210 s */
-	run_until(&run, T0 + 299 * NS, NULL, 0);
+	fake_until(&run, T0 + 299 * NS, NULL, 0);
 	ck_assert_int_eq(sweep_zone_health(run.s, 0), HEALTH_OK);
 	/* Its cycle-2 query went out beside the probes; nothing since. */
 	again = fake_find(&fake, name, fake_find(&fake, name, 0) + 1);
@@ -621,7 +593,7 @@ START_TEST(test_confirm_dropped_when_dead)
 	ck_assert_uint_eq(fake_find(&fake, name, again + 1), fake.n);
 	for (size_t i = 0; i < seen.nres; i++)
 		ck_assert(!seen.res[i].confirming);
-	run_end(&run);
+	fake_run_end(&run);
 }
 END_TEST
 
@@ -666,25 +638,25 @@ START_TEST(test_limits)
 	const struct limit_row *row = &limit_rows[_i];
 	size_t want = strlen(row->kinds);
 	char times[256] = "", kinds[64] = "";
-	struct run run;
+	struct fake_run run;
 
 	run_load(&run, row->rules, "jitter = 0%\n", row->config);
 	fake.wall0 = MIDNIGHT - (row->before_s ? row->before_s : 86400);
 	seen.confirm_all = row->confirm_all;
 	run_sweep(&run, 0, NULL);
 	if (row->before_s > 0) {
-		run_until(&run, T0 + (uint64_t)(row->before_s - 1) * NS, NULL,
+		fake_until(&run, T0 + (uint64_t)(row->before_s - 1) * NS, NULL,
 		    0);
 		ck_assert_uint_eq(sweep_zone_used_today(run.s, 0),
 		    row->used_before);
-		run_until(&run, T0 + (uint64_t)row->before_s * NS, NULL, 0);
+		fake_until(&run, T0 + (uint64_t)row->before_s * NS, NULL, 0);
 		ck_assert_uint_eq(sweep_zone_used_today(run.s, 0),
 		    row->used_after);
 	}
 	while (fake.n < want &&
-	    run_until(&run, UINT64_MAX, "*.a.test", fake.n) < fake.n)
+	    fake_until(&run, UINT64_MAX, "*.a.test", fake.n) < fake.n)
 		;
-	run_until(&run, fake.now, NULL, 0);
+	fake_until(&run, fake.now, NULL, 0);
 	ck_assert_uint_ge(fake.n, want);
 	for (size_t i = 0; i < want; i++) {
 		const struct fake_query *q = &fake.q[i];
@@ -699,7 +671,7 @@ START_TEST(test_limits)
 	ck_assert_uint_ge(seen.ncyc, 1);
 	ck_assert_uint_eq(seen.cyc[0].cy.by_verdict[VERDICT_CLEAN] +
 	    seen.cyc[0].cy.by_verdict[VERDICT_LISTED], run.c->ntargets);
-	run_end(&run);
+	fake_run_end(&run);
 }
 END_TEST
 
@@ -738,18 +710,18 @@ START_TEST(test_carry)
 	struct sweep_carry carry;
 	size_t p = 0, n0, npairs = 0;
 	uint64_t used;
-	struct run run;
+	struct fake_run run;
 
 	run_load(&run, NULL, "jitter = 0%\n", row->config);
 	fake.wall0 = MIDNIGHT - row->before_s;
 	run_sweep(&run, 0, NULL);
 	for (const char *r = row->rounds; *r != '\0'; r++) {
-		p = run_until(&run, UINT64_MAX, POS, p);
+		p = fake_until(&run, UINT64_MAX, POS, p);
 		ck_assert_uint_lt(p, fake.n);
 		fake.rules = round_rules(*r);
 		p++;
 	}
-	run_until(&run, T0 + row->carry_s * NS, NULL, 0);
+	fake_until(&run, T0 + row->carry_s * NS, NULL, 0);
 	sweep_zone_carry(run.s, 0, &carry);
 	used = sweep_zone_used_today(run.s, 0);
 	ck_assert_uint_gt(used, 0);
@@ -768,13 +740,13 @@ START_TEST(test_carry)
 	ck_assert_uint_eq(npairs, row->start_pairs);
 	ck_assert_uint_eq(sweep_zone_used_today(run.s, 0),
 	    used + row->start_queries);
-	run_until(&run, T0 + (row->carry_s + 99) * NS, NULL, 0);
+	fake_until(&run, T0 + (row->carry_s + 99) * NS, NULL, 0);
 	ck_assert_uint_gt(fake.n, n0);
 	ck_assert_uint_eq(REL_MS(fake.q[n0].at), row->first_s * 1000);
 	for (size_t i = 0; i < seen.nzc; i++)
 		append_call(calls, sizeof(calls), i);
 	expect_str(row->name, "zone_cb", calls, row->calls);
-	run_end(&run);
+	fake_run_end(&run);
 }
 END_TEST
 
@@ -803,7 +775,7 @@ START_TEST(test_interval)
 {
 	const struct interval_row *row = &interval_rows[_i];
 	bool stretched = !row->stretched;
-	struct run run;
+	struct fake_run run;
 	char body[512];
 	size_t p;
 
@@ -816,12 +788,12 @@ START_TEST(test_interval)
 	ck_assert_uint_eq(sweep_zone_interval(run.s, 0, NULL),
 	    row->interval_ms);
 	/* The second cycle starts one effective interval after the first. */
-	p = run_until(&run, UINT64_MAX, POS, 1);
+	p = fake_until(&run, UINT64_MAX, POS, 1);
 	ck_assert_uint_lt(p, fake.n);
 	ck_assert_uint_eq(REL_MS(fake.q[p].at), row->interval_ms);
 	ck_assert_uint_ge(seen.ncyc, 1);
 	ck_assert_uint_eq(seen.cyc[0].cy.interval_ms, row->interval_ms);
-	run_end(&run);
+	fake_run_end(&run);
 }
 END_TEST
 
