@@ -169,7 +169,7 @@ uint64_t sweep_zone_interval(const struct sweep *s, uint32_t zone,
 /*
  * The last decided probe round of a zone: what its positive and negative
  * test point got, in ret; returns when it was decided (wall clock), 0
- * before the first.
+ * before the first and for a zone that probes no point.
  */
 int64_t sweep_zone_probes(const struct sweep *s, uint32_t zone,
     struct diagnose_probe ret[2]);
@@ -183,10 +183,10 @@ int64_t sweep_zone_probes(const struct sweep *s, uint32_t zone,
 bool sweep_zone_take(struct sweep *s, uint32_t zone, uint64_t *ret_wait_ns);
 
 /*
- * Continuous mode: start zone's cycle now (the rest of an open one, or a
- * new one) spread over the warm-up, with a probe round first; the next
- * cycle follows an interval later. Returns whether the zone's pairs will
- * be swept (it is ok); false in once mode.
+ * Continuous mode: start a new cycle of zone now, every pair from the
+ * first (an open cycle's too) spread over the warm-up, with a probe
+ * round first; the next cycle follows an interval later. Returns whether
+ * the zone's pairs will be swept (it is ok); false in once mode.
  */
 bool sweep_now(struct sweep *s, uint32_t zone);
 

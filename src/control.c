@@ -232,7 +232,7 @@ control_status(struct control *ctl, struct ctlserver_reply *r)
 	    "listed_targets", (json_int_t)n.listed_targets,
 	    "errors", (json_int_t)n.errors,
 	    "pending", (json_int_t)n.pending,
-	    "interval_max", (json_int_t)(interval_max / 1000u),
+	    "interval_max", (json_int_t)((interval_max + 999u) / 1000u),
 	    "cycle", cycle,
 	    "store", "path", c->state_db,
 	    "commits", (json_int_t)monitor_transactions(m),
@@ -311,7 +311,7 @@ control_zone_json(const struct monitor *m, uint32_t z, uint64_t listed)
 	    "reason", zi.state == HEALTH_OK ? json_null() :
 	    control_str(reason),
 	    "severity", severity_name((enum severity)zi.zone->severity),
-	    "interval", (json_int_t)(zi.interval_ms / 1000u),
+	    "interval", (json_int_t)((zi.interval_ms + 999u) / 1000u),
 	    "stretched", zi.stretched,
 	    "max_qps", zi.zone->max_qps > 0 ? json_real(zi.zone->max_qps) :
 	    json_null(),

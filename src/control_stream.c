@@ -64,7 +64,9 @@ control_target_parse(const char *text, struct target *t, char *err,
 	if (target_parse_ip(text, t, e2, sizeof(e2)) == 0)
 		return true;
 	memset(t, 0, sizeof(*t));
-	if (strchr(text, ':') == NULL && target_parse_domain(text, t, e2,
+	/* Digits and dots are a mistyped address (192.0.2.025), no domain. */
+	if (strchr(text, ':') == NULL && strspn(text, "0123456789.") !=
+	    strlen(text) && target_parse_domain(text, t, e2,
 	    sizeof(e2)) == 0)
 		return true;
 	snprintf(err, errlen, "\"%.200s\" is not an address or a domain",

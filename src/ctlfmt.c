@@ -789,10 +789,14 @@ fmt_diagnose(const json_t *a, int64_t now, struct fbuf *out)
 		put_note(out, "evidence", get(e, "evidence"));
 		put_note(out, "advice", get(e, "advice"));
 	}
-	if (shown == 0)
-		fb_puts(out, "every zone is ok\n");
-	if (json_array_size(get(a, "zones")) == 0)
+	if (json_array_size(get(a, "zones")) == 0) {
+		if (shown == 0)
+			fb_puts(out, "every zone is ok\n");
 		return;
+	}
+	if (shown == 0)
+		fb_puts(out, "no cause shared by the zones that are not ok; "
+		    "each one's reason:\n");
 	fb_puts(out, "\n");
 	tbl_array(out, get(a, "zones"), heads, 3, diagnose_row, NULL);
 }
@@ -819,6 +823,11 @@ fmt_explain(const json_t *a, int64_t now, struct fbuf *out)
 	fb_puts(out, "\n");
 	if (json_array_size(get(a, "checks")) > 0)
 		checks_table(get(a, "checks"), out, NULL);
+	else if (str(get(a, "note")) != NULL) {
+		fb_puts(out, "not checked live: ");
+		fb_clean(out, str(get(a, "note")), "\n");
+		fb_puts(out, "\n");
+	}
 	else if (is_false(get(a, "checked")))
 		fb_puts(out, "not checked live (that needs root or the "
 		    "daemon's user, and a target in the text)\n");

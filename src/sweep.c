@@ -282,8 +282,10 @@ sweep_decided(struct sweep *s, uint32_t zi, enum zone_health h,
 	enum health_step step;
 
 	z->probing = false;
-	memcpy(z->last_probe, z->probe, sizeof(z->last_probe));
-	z->last_probe_s = s->io.wall_s(s->io.ctx);
+	if (z->probe_mask != 0) { /* else decided ok at start, unprobed */
+		memcpy(z->last_probe, z->probe, sizeof(z->last_probe));
+		z->last_probe_s = s->io.wall_s(s->io.ctx);
+	}
 	step = health_track_step(&z->track, h, s->opts.health_need);
 	if (step == HEALTH_STEP_PENDING) {
 		z->probe_at_ms = now_ms + sweep_reprobe_ms(s, z);
@@ -1168,17 +1170,13 @@ sweep_now(struct sweep *s, uint32_t zi)
 	if (s->opts.once || s->stopped)
 		return false;
 	now_ms = sweep_now_ms(s);
-	if (z->cycle_open) {
-		/* The rest of this cycle falls due over a warm-up from now. */
-		z->cycle_start_ms = now_ms;
-		z->cycle_len_ms = schedule_warmup_ms(z->count, z->interval_ms,
-		    zone->max_qps);
-		if (z->next < z->count)
-			z->next_due_ms = sweep_due_of(s, z);
-	} else {
-		sweep_cycle_begin(s, z, now_ms, schedule_warmup_ms(z->count,
-		    z->interval_ms, zone->max_qps), now_ms);
-	}
+	/*
+	 * Every pair again, from the first, over a warm-up from now: also
+	 * those this cycle asked already (their list may have changed since).
+	 * Pairs in flight finish as they are.
+	 */
+	sweep_cycle_begin(s, z, now_ms, schedule_warmup_ms(z->count,
+	    z->interval_ms, zone->max_qps), now_ms);
 	if (z->probe_mask != 0 && !z->probing)
 		z->probe_at_ms = 0;
 	if (!s->refilling)

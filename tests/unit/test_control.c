@@ -345,6 +345,8 @@ static const struct {
 	    "zones#1", "zones.0.zone==dbl.example") },
 	{ "show 198.51.100.7", false,
 	    W("error==198.51.100.7 is not watched (try check)") },
+	{ "show 192.0.2.025", false,
+	    W("error==\"192.0.2.025\" is not an address or a domain") },
 	{ "show no/such", false,
 	    W("error==\"no/such\" is not an address or a domain") },
 	{ "history", true, W("events#1", "count==1", "events.0.id=i",

@@ -406,6 +406,15 @@ static const struct format_row {
 	    "every zone is ok\n" },
 	{ "diagnose: no causes at all", CTLPROTO_DIAGNOSE,
 	    "{`ok`:true,`causes`:[]}", "every zone is ok\n" },
+	{ "diagnose: a zone down for a reason of its own", CTLPROTO_DIAGNOSE,
+	    "{`ok`:true,`causes`:[],`zones`:[{`zone`:`zen.example`,"
+	    "`state`:`dead`,`reason`:`test point 127.0.0.2 answered "
+	    "NXDOMAIN`}]}",
+	    "no cause shared by the zones that are not ok; each one's "
+	    "reason:\n"
+	    "\n"
+	    "ZONE         STATE  REASON\n"
+	    "zen.example  dead   test point 127.0.0.2 answered NXDOMAIN\n" },
 	{ "explain: listed, with checks", CTLPROTO_EXPLAIN,
 	    "{`ok`:true,`kind`:`listed`,`target`:`192.0.2.25`,"
 	    "`zone`:`zen.spamhaus.org`,`list`:null,"
@@ -435,6 +444,20 @@ static const struct format_row {
 	    "\n"
 	    "not checked live (that needs root or the daemon's user, and a "
 	    "target in the text)\n" },
+	{ "explain: the daemon says why not", CTLPROTO_EXPLAIN,
+	    "{`ok`:true,`kind`:`receiver-resolver`,`target`:`192.0.2.25`,"
+	    "`zone`:`zen.spamhaus.org`,`list`:null,`explanation`:`x`,"
+	    "`checks`:[],`checked`:false,`note`:`zen.spamhaus.org is not a "
+	    "configured zone for 192.0.2.25: not checked`}",
+	    "kind:   receiver-resolver\n"
+	    "target: 192.0.2.25\n"
+	    "zone:   zen.spamhaus.org\n"
+	    "list:   -\n"
+	    "\n"
+	    "x\n"
+	    "\n"
+	    "not checked live: zen.spamhaus.org is not a configured zone "
+	    "for 192.0.2.25: not checked\n" },
 	{ "explain: nothing", CTLPROTO_EXPLAIN, "{`ok`:true}",
 	    "kind:   -\ntarget: -\nzone:   -\nlist:   -\n\nno live checks\n" },
 	{ "version", CTLPROTO_VERSION_CMD,

@@ -430,16 +430,16 @@ static const struct now_row {
 	const char *rounds; /* before it: g right, b positive point missing */
 	uint64_t now_ms;    /* sweep_now then */
 	bool ok;	    /* what it returns */
-	size_t rest;	    /* pairs it brings forward */
+	size_t rest;	    /* pairs it asks before the next cycle */
 	const char *times;  /* ms: when they go out; NULL: not checked */
 	uint64_t next_ms;   /* the probe round after its own */
 } now_rows[] = {
 	{ "waiting for the next cycle: a new one now, over the warm-up", "g",
 	    70000, true, 4, "70000 85000 100000 115000", 170000 },
-	{ "in the warm-up: the rest from now, none later than due", "g",
-	    20000, true, 2, NULL, 120000 },
-	{ "in a cycle over the interval: the rest from now, sooner", "g",
-	    130000, true, 2, NULL, 230000 },
+	{ "in the warm-up: every pair again, from now over the warm-up", "g",
+	    20000, true, 4, "20000 35000 50000 65000", 120000 },
+	{ "in a cycle over the interval: every pair again, from now", "g",
+	    130000, true, 4, "130000 145000 160000 175000", 230000 },
 	{ "not ok: a probe round, no pairs", "bb", 50000, false, 0, NULL,
 	    150000 },
 };
@@ -534,7 +534,7 @@ START_TEST(test_now)
 	for (size_t k = 0; k < NOW_TARGETS; k++) {
 		if (ns.idx[k] >= next)
 			continue;
-		ck_assert_msg(ns.at[k] <= base.at[k] &&
+		ck_assert_msg(ns.at[k] >= row->now_ms &&
 		    ns.at[k] < row->now_ms + NOW_WARMUP_MS,
 		    "%s: target %zu at %llu ms, due at %llu ms", row->name, k,
 		    (unsigned long long)ns.at[k],
