@@ -464,6 +464,15 @@ row "correctness (listed set, no errors)" "$verdict" "PASS"
 row "load average (1 min) before / after" "$load_before / $load_after" \
     "- ($(nproc 2>/dev/null || echo '?') CPUs)"
 
+# The control socket's latency on the same data, about three minutes
+# (bench/control_bench.py, its own rbldnsd); CONTROL_BENCH=0 leaves it out.
+if [ "${CONTROL_BENCH:-1}" != 0 ]; then
+	echo
+	echo "== 7. control socket latency (bench/control_bench.py)"
+	timeout --foreground "$RBLMOND_LIMIT" python3 "$here/control_bench.py" \
+	    --rblmond "$RBLMOND" || verdict=FAIL
+fi
+
 if [ "$verdict" != PASS ]; then
 	exit 1
 fi
