@@ -535,22 +535,6 @@ control_reload(struct control *ctl, struct ctlserver_reply *r)
 }
 
 static void
-control_metrics_cmd(struct control *ctl, struct ctlserver_reply *r)
-{
-	struct metrics_buf b;
-
-	metrics_buf_init(&b);
-	if (control_metrics(ctl, ctl->m, &b) != 0) {
-		metrics_buf_clear(&b);
-		control_fail(r, "out of memory");
-		return;
-	}
-	control_send(r, json_pack("{s:b,s:s#}", "ok", 1, "metrics",
-	    b.data != NULL ? b.data : "", b.len));
-	metrics_buf_clear(&b);
-}
-
-static void
 control_help(struct ctlserver_reply *r)
 {
 	size_t n;
@@ -608,7 +592,7 @@ control_handle(struct ctlserver_reply *r, const struct ctlproto_request *req,
 		control_reload(ctl, r);
 		break;
 	case CTLPROTO_METRICS:
-		control_metrics_cmd(ctl, r);
+		control_metrics_stream(ctl, r);
 		break;
 	case CTLPROTO_DIAGNOSE:
 		control_diagnose(ctl, r);

@@ -80,6 +80,8 @@ void control_listed(struct control *ctl, struct ctlserver_reply *r);
 void control_targets(struct control *ctl, struct ctlserver_reply *r);
 void control_history(struct control *ctl, struct ctlserver_reply *r,
     const struct ctlproto_request *req);
+/* The metrics document in one JSON string, written in pieces. */
+void control_metrics_stream(struct control *ctl, struct ctlserver_reply *r);
 
 /* control_live.c */
 void control_check(struct control *ctl, struct ctlserver_reply *r,

@@ -17,6 +17,7 @@
 #include "control_int.h"
 #include "ctlserver.h"
 #include "incident.h"
+#include "metrics.h"
 #include "monitor.h"
 #include "pairstate.h"
 #include "pairtable.h"
@@ -29,7 +30,12 @@
 /* Targets written per piece. */
 #define CONTROL_TARGET_ROWS 2048
 
-enum stream_kind { STREAM_LISTED, STREAM_TARGETS, STREAM_HISTORY };
+enum stream_kind {
+	STREAM_LISTED, STREAM_TARGETS, STREAM_HISTORY, STREAM_METRICS
+};
+
+/* Bytes of the metrics text escaped per piece (cut after a line). */
+#define CONTROL_METRICS_PIECE (64u << 10)
 
 struct control_stream {
 	struct control_task t;
@@ -52,6 +58,9 @@ struct control_stream {
 	uint8_t *listed; /* per target, saturating */
 	/* rows of the page being read */
 	unsigned rows;
+	/* metrics: the document, and how much of it is written */
+	struct metrics_buf text;
+	size_t done;
 };
 
 bool
@@ -116,6 +125,7 @@ stream_free(struct control_stream *st)
 	if (st->ev != NULL)
 		event_free(st->ev);
 	free(st->listed);
+	metrics_buf_clear(&st->text);
 	free(st);
 }
 
@@ -126,9 +136,12 @@ stream_end(struct control_stream *st, bool complete)
 	char tail[128];
 
 	control_task_del(&st->t);
-	snprintf(tail, sizeof(tail), "],\"count\":%llu%s}",
-	    (unsigned long long)st->count, complete ? "" :
-	    ",\"complete\":false");
+	if (st->kind == STREAM_METRICS)
+		snprintf(tail, sizeof(tail), "\"}");
+	else
+		snprintf(tail, sizeof(tail), "],\"count\":%llu%s}",
+		    (unsigned long long)st->count, complete ? "" :
+		    ",\"complete\":false");
 	ctlserver_reply_append(st->t.r, tail, strlen(tail));
 	ctlserver_reply_end(st->t.r);
 	stream_free(st);
@@ -247,6 +260,41 @@ stream_history_row(const struct incident *ev, void *arg)
 	return 0;
 }
 
+/* ---- metrics ---- */
+
+/*
+ * The next piece of the document into the JSON string being written:
+ * whole lines (every line is UTF-8 on its own), escaped by jansson.
+ */
+static void
+stream_metrics_piece(struct control_stream *st)
+{
+	const char *p = st->text.data + st->done;
+	size_t n = st->text.len - st->done;
+	char *esc;
+	json_t *str;
+
+	if (n > CONTROL_METRICS_PIECE) {
+		size_t cut = CONTROL_METRICS_PIECE;
+
+		while (cut > 0 && p[cut - 1] != '\n')
+			cut--;
+		n = cut > 0 ? cut : CONTROL_METRICS_PIECE;
+	}
+	str = json_stringn(p, n);
+	esc = str != NULL ? json_dumps(str, JSON_ENCODE_ANY) : NULL;
+	json_decref(str);
+	if (esc == NULL || strlen(esc) < 2) {
+		free(esc);
+		st->failed = true;
+		return;
+	}
+	/* Without the quotes: the answer holds one string of all pieces. */
+	ctlserver_reply_append(st->t.r, esc + 1, strlen(esc) - 2);
+	free(esc);
+	st->done += n;
+}
+
 /* ---- the pump ---- */
 
 static void
@@ -285,6 +333,10 @@ stream_step(evutil_socket_t fd, short what, void *arg)
 		}
 		stream_targets_page(st);
 		more = st->next < monitor_config(st->t.ctl->m)->ntargets;
+		break;
+	case STREAM_METRICS:
+		stream_metrics_piece(st);
+		more = st->done < st->text.len;
 		break;
 	default:
 		rc = store_history_before(s, st->filtered ? st->filter : NULL,
@@ -409,5 +461,26 @@ control_history(struct control *ctl, struct ctlserver_reply *r,
 	st->left = req->history_limit;
 	st->filtered = req->nargs > 0;
 	snprintf(st->filter, sizeof(st->filter), "%s", filter);
+	event_active(st->ev, EV_TIMEOUT, 0);
+}
+
+void
+control_metrics_stream(struct control *ctl, struct ctlserver_reply *r)
+{
+	struct control_stream *st;
+	struct metrics_buf b;
+
+	metrics_buf_init(&b);
+	if (control_metrics(ctl, ctl->m, &b) != 0 || b.data == NULL) {
+		metrics_buf_clear(&b);
+		control_fail(r, "out of memory");
+		return;
+	}
+	if ((st = stream_new(ctl, r, STREAM_METRICS,
+	    "{\"ok\":true,\"metrics\":\"")) == NULL) {
+		metrics_buf_clear(&b);
+		return;
+	}
+	st->text = b;
 	event_active(st->ev, EV_TIMEOUT, 0);
 }

@@ -114,9 +114,10 @@ read_rows_bound(struct store *s, const char *sql, const struct read_bind *b,
 	if (s->busy)
 		return -EBUSY;
 	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	/* Copied: a paging caller rewrites its key from the row callback. */
 	for (int i = 0; i < n && rc == SQLITE_OK; i++)
 		rc = b[i].text != NULL ? sqlite3_bind_text(st, i + 1,
-		    b[i].text, -1, SQLITE_STATIC) :
+		    b[i].text, -1, SQLITE_TRANSIENT) :
 		    sqlite3_bind_int64(st, i + 1, b[i].num);
 	if (rc != SQLITE_OK) {
 		r = store_fail_sql(s, rc, "read");

@@ -149,6 +149,14 @@ struct sweep {
 	struct event *wake;   /* something falls due */
 	uint64_t wake_at;     /* when (io time), UINT64_MAX: not armed */
 	struct event *finish; /* deferred done_cb */
+	/*
+	 * Continuous mode: refills asked from inside an answer run on the
+	 * next turn of the loop. Sent at once, their answers from a fast
+	 * server would keep the resolver's read callback (and the loop) busy
+	 * for as long as the server keeps up: the control socket would wait.
+	 */
+	struct event *kick;
+	bool kicked;
 };
 
 static void sweep_refill(struct sweep *s);
@@ -334,6 +342,20 @@ sweep_slot_release(struct sweep *s, struct sweep_slot *slot)
 static void sweep_complete(struct sweep *s, struct sweep_slot *slot,
     const struct answer *a);
 
+/* Refill now (once mode), or on the next turn of the loop (see kick). */
+static void
+sweep_kick(struct sweep *s)
+{
+	if (s->opts.once) {
+		sweep_refill(s);
+		return;
+	}
+	if (!s->kicked && !s->stopped) {
+		s->kicked = true;
+		event_active(s->kick, EV_TIMEOUT, 0);
+	}
+}
+
 static void
 sweep_answer_cb(const struct answer *a, void *arg)
 {
@@ -345,7 +367,7 @@ sweep_answer_cb(const struct answer *a, void *arg)
 	if (slot->state != SLOT_ASKING)
 		return;
 	sweep_complete(s, slot, a);
-	sweep_refill(s);
+	sweep_kick(s);
 	sweep_check_finished(s);
 }
 
@@ -906,6 +928,17 @@ sweep_wake_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
+sweep_kick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sweep *s = arg;
+
+	(void)fd;
+	(void)what;
+	s->kicked = false;
+	sweep_poll(s);
+}
+
+static void
 sweep_finish_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct sweep *s = arg;
@@ -925,8 +958,10 @@ sweep_alloc(struct sweep *s, struct event_base *base)
 	s->reasks = calloc(SWEEP_REASK_MAX, sizeof(*s->reasks));
 	s->wake = evtimer_new(base, sweep_wake_cb, s);
 	s->finish = event_new(base, -1, 0, sweep_finish_cb, s);
+	s->kick = event_new(base, -1, 0, sweep_kick_cb, s);
 	if (s->zones == NULL || s->slots == NULL || s->free_slots == NULL ||
-	    s->reasks == NULL || s->wake == NULL || s->finish == NULL)
+	    s->reasks == NULL || s->wake == NULL || s->finish == NULL ||
+	    s->kick == NULL)
 		return -ENOMEM;
 	return 0;
 }
@@ -1098,7 +1133,7 @@ sweep_confirm(struct sweep *s, uint32_t zi, uint32_t target)
 	z->cq_len++;
 	s->nconfirm++;
 	if (!s->refilling)
-		sweep_refill(s);
+		sweep_kick(s);
 	return 0;
 }
 
@@ -1275,6 +1310,8 @@ sweep_free(struct sweep *s)
 		event_free(s->wake);
 	if (s->finish != NULL)
 		event_free(s->finish);
+	if (s->kick != NULL)
+		event_free(s->kick);
 	for (uint32_t zi = 0; s->zones != NULL && zi < s->config->nzones; zi++)
 		free(s->zones[zi].cq);
 	free(s->reasks);

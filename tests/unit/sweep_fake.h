@@ -356,14 +356,19 @@ fake_until(struct fake_run *run, uint64_t end, const char *stop, size_t from)
 {
 	struct fake *f = run->f;
 
+	/* A refill asked meanwhile (a confirmation) runs on the next turn. */
+	sweep_poll(run->s);
 	for (unsigned steps = 0; steps < 1000000; steps++) {
 		size_t i = stop != NULL ? fake_find(f, stop, from) : f->n;
 		uint64_t next;
 
 		if (i < f->n)
 			return i;
-		if (fake_answer_ready(f))
+		/* The daemon refills on the loop's next turn: poll. */
+		if (fake_answer_ready(f)) {
+			sweep_poll(run->s);
 			continue;
+		}
 		next = fake_next(run);
 		if (next > end || next == UINT64_MAX) {
 			if (end == UINT64_MAX || f->now >= end)

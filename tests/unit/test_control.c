@@ -217,7 +217,7 @@ ask(const char *line)
 	ck_assert_msg(strchr(buf, '\n') == buf + len - 1,
 	    "more than one line for %s", line);
 	o = json_loads(buf, 0, &je);
-	ck_assert_msg(o != NULL && json_is_object(o), "%s: not JSON: %s",
+	ck_assert_msg(o != NULL && json_is_object(o), "%s: not JSON: %.300s",
 	    line, buf);
 	return o;
 }
@@ -257,7 +257,7 @@ expect(json_t *o, const char *req, const char *const *want)
 		ck_assert_ptr_nonnull(op);
 		snprintf(path, sizeof(path), "%.*s", (int)(op - w), w);
 		v = at(o, path);
-		ck_assert_msg(v != NULL, "%s: no %s in %s", req, path,
+		ck_assert_msg(v != NULL, "%s: no %s in %.500s", req, path,
 		    json_dumps(o, JSON_COMPACT));
 		if (*op == '#') {
 			ck_assert_msg(json_is_array(v) &&
@@ -390,7 +390,7 @@ START_TEST(test_answers)
 	json_t *o = ask(rows[_i].req);
 
 	ck_assert_msg(json_is_true(json_object_get(o, "ok")) == rows[_i].ok,
-	    "%s: %s", rows[_i].req, json_dumps(o, JSON_COMPACT));
+	    "%s: %.500s", rows[_i].req, json_dumps(o, JSON_COMPACT));
 	expect(o, rows[_i].req, rows[_i].want);
 	if (strcmp(rows[_i].req, "reload") == 0)
 		ck_assert_int_ge(fx.reloads, 1);
@@ -439,7 +439,7 @@ START_TEST(test_metrics_text)
 
 	ck_assert_ptr_nonnull(t);
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-		ck_assert_msg(strstr(t, want[i]) != NULL, "no %s in\n%s",
+		ck_assert_msg(strstr(t, want[i]) != NULL, "no %s in\n%.2000s",
 		    want[i], t);
 	/* The same text the HTTP server and the textfile get. */
 	metrics_buf_init(&b);
