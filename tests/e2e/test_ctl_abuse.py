@@ -15,11 +15,11 @@ real rbldnsd data (a /20 on four zones, 8 % listed), phase after phase:
   trickle    200 clients sending a byte a second that never makes a line:
              the 10 s idle timeout drops them, the cap keeps the rest
              waiting (15 s).
-  unread     50 clients asking `listed` (about 380 KB) or `metrics`
-             (about 3 MB) over and over without ever reading: each is
-             dropped (`metrics` past the 4 MiB output cap; `listed`,
-             written only while less than 1 MiB is unread, when idle),
-             the daemon goes on.
+  unread     50 clients asking `listed` or `metrics` (about 380 KB
+             each) over and over without ever reading: each is dropped
+             by the daemon within 30 s (past the 4 MiB output cap, or
+             idle: a long answer is written only while less than 1 MiB
+             is unread), and the daemon goes on.
 
 Throughout, a prober process runs the real `rblmonctl --json status`
 every 100 ms and times it end to end (process start included): each
@@ -558,8 +558,13 @@ class CtlAbuseTest(DaemonTestCase):
         seconds = time.monotonic() - t0
         self.assertTrue(self.d.alive(), "rblmond died in phase %s\n%s" %
                         (name, self.brief()))
-        q1 = self.queries()
-        c1 = self.control()
+        try:
+            q1 = self.queries()
+            c1 = self.control()
+        except (OSError, AssertionError) as e:
+            raise AssertionError("after phase %s (its clients closed) the "
+                                 "daemon does not answer: %s\n%s" % (
+                                     name, e, self.brief()))
         rss1 = vm_kib(pid, "VmRSS")
         r = {"name": name, "info": info, "samples": samples,
              "seconds": seconds, "rss0": rss0, "rss1": rss1,
@@ -921,10 +926,6 @@ class CtlAbuseTest(DaemonTestCase):
         with self.subTest("unread: every client that never reads dropped"):
             self.assertEqual(u["info"]["refused"], 0, ctx)
             self.assertEqual(u["info"]["left"], 0, ctx)
-            self.assertGreaterEqual(u["control"]["dropped_slow"],
-                                    UNREAD // 2,
-                                    "metrics readers past the output cap\n"
-                                    + ctx)
             self.assertGreaterEqual(u["control"]["dropped_slow"] +
                                     u["control"]["dropped_idle"], UNREAD,
                                     ctx)
