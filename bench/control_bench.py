@@ -38,6 +38,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -468,12 +469,13 @@ def main(argv):
 def first_cycle(a, ctl, folder, port, name, with_status, checks):
     """A fresh daemon's first cycle, with or without rblmonctl status
     back to back: (seconds, the daemon's CPU seconds, status ms list,
-    the daemon still running)."""
+    the daemon still running, the rblmonctl processes' CPU seconds)."""
     d = Daemon(folder, name, a.rblmond, port, "1s", True)
     d.wait("ready", READY_LIMIT)
     stop_ev = threading.Event()
     samples = []
     t = None
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     if with_status:
         t = threading.Thread(target=lambda: samples.extend(hammer(
             ctl, d.sock, d.proc.pid, stop_ev, checks, name)))
@@ -483,12 +485,15 @@ def first_cycle(a, ctl, folder, port, name, with_status, checks):
     stop_ev.set()
     if t is not None:
         t.join(CTL_LIMIT)
+    # The rblmonctl processes (the only children reaped meanwhile).
+    k = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client = (k.ru_utime + k.ru_stime) - (kids.ru_utime + kids.ru_stime)
     print("%s: first cycle %.2f s (%.0f q/s), rblmond CPU %.2f s%s" % (
         name, seconds, PAIRS / seconds, cpu,
-        ", %d status requests: p50/p99/max %s ms" % (
-            len(samples), spread(samples)) if with_status else ""),
+        ", %d status requests: p50/p99/max %s ms, rblmonctl CPU %.2f s" % (
+            len(samples), spread(samples), client) if with_status else ""),
         flush=True)
-    return seconds, cpu, samples, d
+    return seconds, cpu, samples, d, client
 
 
 def run(a, ctl, folder, port, want):
@@ -501,14 +506,14 @@ def run(a, ctl, folder, port, want):
     for _ in range(max(1, a.rounds)):
         if d is not None and d.stop() != 0:
             checks.fails.append("busy run: rblmond exit not 0")
-        s, cpu, _, q = first_cycle(a, ctl, folder, port, "quiet", False,
-                                   checks)
+        s, cpu, _, q, _ = first_cycle(a, ctl, folder, port, "quiet",
+                                      False, checks)
         if q.stop() != 0:
             checks.fails.append("quiet run: rblmond exit not 0")
         quiet.append((s, cpu))
-        s, cpu, samples, d = first_cycle(a, ctl, folder, port, "busy", True,
-                                         checks)
-        busy_runs.append((s, cpu, samples))
+        s, cpu, samples, d, client = first_cycle(a, ctl, folder, port,
+                                                 "busy", True, checks)
+        busy_runs.append((s, cpu, samples, client))
     # The last busy daemon goes on sweeping (interval 1s).
     st = wait_listed(d, want, checks)
     print("listings standing: %s of %d" % (
@@ -534,7 +539,7 @@ def run(a, ctl, folder, port, want):
         print("idle: the next cycle was near, fewer samples", flush=True)
     load1 = os.getloadavg()[0]
 
-    first = [ms for _, _, xs in busy_runs for ms in xs]
+    first = [ms for _, _, xs, _ in busy_runs for ms in xs]
     report(a, want, quiet, busy_runs, first, busy, idle,
            (q1 - q0) if None not in (q0, q1) else None, load0, load1,
            checks)
@@ -555,9 +560,10 @@ def report(a, want, quiet, busy_runs, first, busy, idle, idle_q, load0,
     def mean(xs):
         return "%.0f" % (sum(xs) / len(xs)) if xs else "-"
     quiet_s = min(s for s, _ in quiet)
-    busy_s = min(s for s, _, _ in busy_runs)
+    busy_s = min(s for s, _, _, _ in busy_runs)
     quiet_cpu = min(c for _, c in quiet)
-    busy_cpu = min(c for _, c, _ in busy_runs)
+    busy_cpu = min(c for _, c, _, _ in busy_runs)
+    client_cpu = min(c for _, _, _, c in busy_runs)
     print()
     print("== summary: %d pairs, %d listings; ms as p50/p99/max" % (
         PAIRS, want))
@@ -597,6 +603,8 @@ def report(a, want, quiet, busy_runs, first, busy, idle, idle_q, load0,
     row("rblmond CPU s, quiet / with status",
         "%.2f / %.2f" % (quiet_cpu, busy_cpu), "-",
         "%.2f" % (busy_cpu / quiet_cpu), "-")
+    row("rblmonctl CPU s, first cycle (least)", "%.2f" % client_cpu, "-",
+        "-", "(%d CPUs in all)" % os.cpu_count())
     row("rblmond CPU per status (%d, raw)" % CPU_REQUESTS, "-",
         "%.0f us" % idle["cpu_us"] if idle["cpu_us"] is not None else "-",
         "-", "-")
@@ -604,7 +612,7 @@ def report(a, want, quiet, busy_runs, first, busy, idle, idle_q, load0,
         load0, load1), "-", "-", "(%d CPUs)" % os.cpu_count())
     print("first cycles (s): quiet %s; with status %s" % (
         " ".join("%.2f" % s for s, _ in quiet),
-        " ".join("%.2f" % s for s, _, _ in busy_runs)))
+        " ".join("%.2f" % s for s, _, _, _ in busy_runs)))
     print()
     fig = {
         "quiet_cycle_s": "%.3f" % quiet_s, "busy_cycle_s": "%.3f" % busy_s,
