@@ -40,7 +40,8 @@ def write_conf(src, dst, state_db, interval):
     with open(src) as f:
         text = f.read()
     extra = ("state_db = %s\ninterval = %s\nconfirm = 2\n"
-             "confirm_delay = 0s\nremind = 0\n" % (state_db, interval))
+             "confirm_delay = 0s\nremind = 0\nsocket = %s.sock\n" %
+             (state_db, interval, state_db))
     text = text.replace("[rblmond]\n", "[rblmond]\n" + extra, 1)
     with open(dst, "w") as f:
         f.write(text)

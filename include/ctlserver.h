@@ -8,6 +8,7 @@
 #ifndef RBLMON_CTLSERVER_H
 #define RBLMON_CTLSERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -18,8 +19,14 @@ struct ctlserver;
 struct ctlserver_reply; /* one pending answer of one client */
 
 /* Defaults for the zero values of struct ctlserver_options. */
-#define CTLSERVER_MAX_CLIENTS 16
+#define CTLSERVER_MAX_CLIENTS 256
 #define CTLSERVER_IDLE_MS 10000
+/*
+ * A request line, once its first byte is in, must arrive whole within
+ * this: a client trickling bytes holds its place a second, not the idle
+ * timeout.
+ */
+#define CTLSERVER_LINE_MS 1000
 #define CTLSERVER_MAX_OUTPUT (4u << 20)
 /*
  * Unanswered requests one client may have; past it the server reads no
@@ -35,6 +42,7 @@ struct ctlserver_options {
 	gid_t gid;	      /* (gid_t)-1: leave the group */
 	unsigned max_clients; /* 0: 16 */
 	unsigned idle_ms;     /* no complete request this long: close; 0: 10 s */
+	unsigned line_ms;     /* a begun line not whole this long: close; 0: 1 s */
 	/* Bytes queued for a client that does not read; past it the client
 	 * is dropped. 0: 4 MiB. */
 	size_t max_output;
@@ -89,6 +97,13 @@ void ctlserver_reply_end(struct ctlserver_reply *r);
  * client went away (r still wants its end).
  */
 size_t ctlserver_reply_backlog(const struct ctlserver_reply *r);
+
+/*
+ * Is r the oldest unanswered reply of its client, so that what is
+ * appended goes to the socket rather than into memory until the replies
+ * before it are done? false once the client went away.
+ */
+bool ctlserver_reply_first(const struct ctlserver_reply *r);
 
 struct ctlserver_stats {
 	uint64_t accepted;

@@ -660,5 +660,6 @@ control_free(struct control *c)
 		t->cancel(t);
 	}
 	ctlserver_free(c->server);
+	control_doc_put(c->doc);
 	free(c);
 }

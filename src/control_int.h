@@ -25,10 +25,24 @@ struct result;
 struct target;
 struct zone;
 
-/* A long answer is written while less than this is unread. */
-#define CONTROL_BACKLOG_MAX (1u << 20)
+/*
+ * A long answer is written while less than this is unread (the kernel's
+ * socket buffer holds as much again): fifty clients that never read hold
+ * a few megabytes, not their answers.
+ */
+#define CONTROL_BACKLOG_MAX (64u << 10)
+/* A metrics document this young serves every scrape that asks. */
+#define CONTROL_DOC_MAX_AGE_MS 1000
 /* Rows read from the store per piece of a long answer. */
 #define CONTROL_PAGE_ROWS 256
+
+/* The metrics document shared by the answers that write it. */
+struct control_doc {
+	unsigned refs;
+	uint64_t made_ms; /* monotonic */
+	char *text;
+	size_t len;
+};
 
 struct control {
 	struct event_base *base;
@@ -38,7 +52,15 @@ struct control {
 	uid_t uid; /* the daemon's */
 	/* Streams and checks under way, so control_free can end them. */
 	struct control_task *tasks;
+	struct control_doc *doc; /* the latest metrics document, or NULL */
 };
+
+/* The latest metrics document, made now if older than its age: a new
+ * reference, or NULL out of memory. */
+struct control_doc *control_doc_get(struct control *ctl);
+void control_doc_put(struct control_doc *d);
+/* Monotonic milliseconds. */
+uint64_t control_now_ms(void);
 
 /* A request answered later (a stream, a live check, a reload). */
 struct control_task {

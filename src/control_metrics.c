@@ -7,8 +7,10 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "control_int.h"
@@ -28,6 +30,15 @@
  * 1.3 million samples of 0).
  */
 #define CONTROL_LUZILLA_ALL_PAIRS 10000
+
+uint64_t
+control_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
 
 /* Strings that live until the document is written. */
 struct arena {
@@ -359,4 +370,42 @@ out:
 	free(counts);
 	free(zones);
 	return rc;
+}
+
+void
+control_doc_put(struct control_doc *d)
+{
+	if (d == NULL || --d->refs > 0)
+		return;
+	free(d->text);
+	free(d);
+	/* A document of megabytes goes back to the system. */
+	malloc_trim(0);
+}
+
+struct control_doc *
+control_doc_get(struct control *ctl)
+{
+	struct control_doc *d = ctl->doc;
+	uint64_t now = control_now_ms();
+	struct metrics_buf b;
+
+	if (d != NULL && now - d->made_ms < CONTROL_DOC_MAX_AGE_MS) {
+		d->refs++;
+		return d;
+	}
+	metrics_buf_init(&b);
+	if ((d = calloc(1, sizeof(*d))) == NULL ||
+	    control_metrics(ctl, ctl->m, &b) != 0 || b.data == NULL) {
+		free(d);
+		metrics_buf_clear(&b);
+		return NULL;
+	}
+	d->text = b.data; /* taken from the buffer */
+	d->len = b.len;
+	d->made_ms = now;
+	d->refs = 2; /* the caller's, and ctl->doc's */
+	control_doc_put(ctl->doc);
+	ctl->doc = d;
+	return d;
 }

@@ -58,8 +58,9 @@ struct control_stream {
 	uint8_t *listed; /* per target, saturating */
 	/* rows of the page being read */
 	unsigned rows;
-	/* metrics: the document, and how much of it is written */
-	struct metrics_buf text;
+	/* metrics: the document once it is this answer's turn, and how
+	 * much of it is written */
+	struct control_doc *doc;
 	size_t done;
 };
 
@@ -125,7 +126,7 @@ stream_free(struct control_stream *st)
 	if (st->ev != NULL)
 		event_free(st->ev);
 	free(st->listed);
-	metrics_buf_clear(&st->text);
+	control_doc_put(st->doc);
 	free(st);
 }
 
@@ -262,6 +263,9 @@ stream_history_row(const struct incident *ev, void *arg)
 
 /* ---- metrics ---- */
 
+static void stream_escaped(struct control_stream *st, const char *p,
+    size_t n);
+
 /*
  * The next piece of the document into the JSON string being written:
  * whole lines (every line is UTF-8 on its own), escaped by jansson.
@@ -269,11 +273,17 @@ stream_history_row(const struct incident *ev, void *arg)
 static void
 stream_metrics_piece(struct control_stream *st)
 {
-	const char *p = st->text.data + st->done;
-	size_t n = st->text.len - st->done;
-	char *esc;
-	json_t *str;
+	const char *p;
+	size_t n;
 
+	/* Made (or shared) only now that it is this answer's turn. */
+	if (st->doc == NULL && (st->doc = control_doc_get(st->t.ctl)) ==
+	    NULL) {
+		st->failed = true;
+		return;
+	}
+	p = st->doc->text + st->done;
+	n = st->doc->len - st->done;
 	if (n > CONTROL_METRICS_PIECE) {
 		size_t cut = CONTROL_METRICS_PIECE;
 
@@ -281,7 +291,17 @@ stream_metrics_piece(struct control_stream *st)
 			cut--;
 		n = cut > 0 ? cut : CONTROL_METRICS_PIECE;
 	}
-	str = json_stringn(p, n);
+	stream_escaped(st, p, n);
+	st->done += n;
+}
+
+/* Append text[0..n) escaped as inside a JSON string. */
+static void
+stream_escaped(struct control_stream *st, const char *p, size_t n)
+{
+	json_t *str = json_stringn(p, n);
+	char *esc;
+
 	esc = str != NULL ? json_dumps(str, JSON_ENCODE_ANY) : NULL;
 	json_decref(str);
 	if (esc == NULL || strlen(esc) < 2) {
@@ -292,7 +312,6 @@ stream_metrics_piece(struct control_stream *st)
 	/* Without the quotes: the answer holds one string of all pieces. */
 	ctlserver_reply_append(st->t.r, esc + 1, strlen(esc) - 2);
 	free(esc);
-	st->done += n;
 }
 
 /* ---- the pump ---- */
@@ -314,7 +333,8 @@ stream_step(evutil_socket_t fd, short what, void *arg)
 		stream_cancel(&st->t);
 		return;
 	}
-	if (backlog >= CONTROL_BACKLOG_MAX) {
+	/* Its turn first (else it would only pile up in memory), then room. */
+	if (!ctlserver_reply_first(st->t.r) || backlog >= CONTROL_BACKLOG_MAX) {
 		event_add(st->ev, &wait);
 		return;
 	}
@@ -336,7 +356,7 @@ stream_step(evutil_socket_t fd, short what, void *arg)
 		break;
 	case STREAM_METRICS:
 		stream_metrics_piece(st);
-		more = st->done < st->text.len;
+		more = st->doc != NULL && st->done < st->doc->len;
 		break;
 	default:
 		rc = store_history_before(s, st->filtered ? st->filter : NULL,
@@ -467,20 +487,9 @@ control_history(struct control *ctl, struct ctlserver_reply *r,
 void
 control_metrics_stream(struct control *ctl, struct ctlserver_reply *r)
 {
-	struct control_stream *st;
-	struct metrics_buf b;
+	struct control_stream *st = stream_new(ctl, r, STREAM_METRICS,
+	    "{\"ok\":true,\"metrics\":\"");
 
-	metrics_buf_init(&b);
-	if (control_metrics(ctl, ctl->m, &b) != 0 || b.data == NULL) {
-		metrics_buf_clear(&b);
-		control_fail(r, "out of memory");
-		return;
-	}
-	if ((st = stream_new(ctl, r, STREAM_METRICS,
-	    "{\"ok\":true,\"metrics\":\"")) == NULL) {
-		metrics_buf_clear(&b);
-		return;
-	}
-	st->text = b;
-	event_active(st->ev, EV_TIMEOUT, 0);
+	if (st != NULL)
+		event_active(st->ev, EV_TIMEOUT, 0);
 }

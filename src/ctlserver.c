@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE /* struct ucred, accept4 */
 #include <errno.h>
+#include <malloc.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,14 @@
 #define CTLSERVER_ACCEPT_BURST 16
 /* A line, its \r, and one byte more to tell that it is too long. */
 #define CTLSERVER_LINE_BUF (CTLPROTO_LINE_MAX + 2)
+/*
+ * A client dropped with more unread than this, or with requests still
+ * waiting, has the heap trimmed after it: what its answers took goes
+ * back to the system.
+ */
+#define CTLSERVER_TRIM_BYTES (64u << 10)
+/* Past this much unread, no more requests are read from a client. */
+#define CTLSERVER_UNREAD_PAUSE (64u << 10)
 
 struct ctlserver_client;
 
@@ -58,6 +67,7 @@ struct ctlserver_client {
 	bool closing;  /* no more requests: close once all is written */
 	bool eof;      /* the peer shut down its side */
 	bool paused;   /* too many unanswered requests: not reading */
+	bool partial;  /* a line is begun: its timer is line_ms */
 };
 TAILQ_HEAD(ctlserver_clients, ctlserver_client);
 
@@ -75,6 +85,7 @@ struct ctlserver {
 	ino_t ino;
 	unsigned max_clients;
 	unsigned idle_ms;
+	unsigned line_ms;
 	size_t max_output;
 	uid_t daemon_uid;
 	struct ctlserver_clients clients;
@@ -87,13 +98,20 @@ static void client_drop(struct ctlserver_client *c, uint64_t *counter);
 static void listener_update(struct ctlserver *s);
 
 static void
-idle_add(struct ctlserver_client *c)
+timer_add(struct ctlserver_client *c, unsigned ms)
 {
-	struct timeval tv = { .tv_sec = c->s->idle_ms / 1000,
-		.tv_usec = (c->s->idle_ms % 1000) * 1000 };
+	struct timeval tv = { .tv_sec = ms / 1000,
+		.tv_usec = (ms % 1000) * 1000 };
 
 	if (event_add(c->idle, &tv) != 0)
 		client_drop(c, &c->s->stats.dropped_nomem);
+}
+
+static void
+idle_add(struct ctlserver_client *c)
+{
+	c->partial = false;
+	timer_add(c, c->s->idle_ms);
 }
 
 /* Close c once it has nothing left to write and will read no more. */
@@ -121,6 +139,7 @@ client_drop(struct ctlserver_client *c, uint64_t *counter)
 {
 	struct ctlserver *s = c->s;
 	struct ctlserver_reply *r;
+	bool big;
 
 	if (c->dead)
 		return;
@@ -136,8 +155,13 @@ client_drop(struct ctlserver_client *c, uint64_t *counter)
 		if (r->done)
 			free(r);
 	}
+	big = evbuffer_get_length(bufferevent_get_output(c->bev)) + c->held >
+	    CTLSERVER_TRIM_BYTES || c->npending > 1;
 	bufferevent_free(c->bev);
 	event_free(c->idle);
+	/* Megabytes of unread answer go back to the system, not the heap. */
+	if (big)
+		malloc_trim(0);
 	TAILQ_REMOVE(&s->clients, c, entry);
 	s->stats.clients--;
 	listener_update(s);
@@ -155,6 +179,28 @@ client_over(struct ctlserver_client *c)
 		return false;
 	client_drop(c, &c->s->stats.dropped_slow);
 	return true;
+}
+
+/* Bytes written or held for c that it has not read. */
+static size_t
+client_backlog(struct ctlserver_client *c)
+{
+	return evbuffer_get_length(bufferevent_get_output(c->bev)) + c->held;
+}
+
+/* Read requests again once c has room for answers and reads them. */
+static void
+client_resume(struct ctlserver_client *c)
+{
+	if (!c->paused || c->npending >= CTLSERVER_PIPELINE_MAX ||
+	    client_backlog(c) > CTLSERVER_UNREAD_PAUSE)
+		return;
+	/* The lines already read are parsed in the read callback. */
+	c->paused = false;
+	if (!c->closing && !c->eof)
+		bufferevent_enable(c->bev, EV_READ);
+	bufferevent_trigger(c->bev, EV_READ,
+	    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
 }
 
 /* Write the finished replies at the head of the FIFO, in order. */
@@ -180,14 +226,7 @@ client_flush(struct ctlserver_client *c)
 		c->npending--;
 		free(r);
 	}
-	if (c->paused && c->npending < CTLSERVER_PIPELINE_MAX) {
-		/* The lines already read are parsed in the read callback. */
-		c->paused = false;
-		if (!c->closing && !c->eof)
-			bufferevent_enable(c->bev, EV_READ);
-		bufferevent_trigger(c->bev, EV_READ,
-		    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
-	}
+	client_resume(c);
 	client_maybe_close(c);
 }
 
@@ -224,6 +263,12 @@ ctlserver_reply_backlog(const struct ctlserver_reply *r)
 		return SIZE_MAX;
 	return evbuffer_get_length(bufferevent_get_output(r->c->bev)) +
 	    r->c->held;
+}
+
+bool
+ctlserver_reply_first(const struct ctlserver_reply *r)
+{
+	return r->c != NULL && !r->c->dead && TAILQ_FIRST(&r->c->replies) == r;
 }
 
 void
@@ -335,7 +380,9 @@ client_lines(struct ctlserver_client *c)
 	size_t avail, n, eol_len;
 
 	while (!c->dead && !c->closing) {
-		if (c->npending >= CTLSERVER_PIPELINE_MAX) {
+		/* A client that does not read its answers gets no more. */
+		if (c->npending >= CTLSERVER_PIPELINE_MAX ||
+		    client_backlog(c) > CTLSERVER_UNREAD_PAUSE) {
 			c->paused = true;
 			bufferevent_disable(c->bev, EV_READ);
 			return;
@@ -371,6 +418,12 @@ client_lines(struct ctlserver_client *c)
 		c->closing = true;
 		client_maybe_close(c);
 	}
+	/* Bytes of a line begun: it has line_ms to end, once. */
+	if (!c->dead && !c->closing && !c->paused && !c->partial &&
+	    evbuffer_get_length(in) > 0) {
+		c->partial = true;
+		timer_add(c, c->s->line_ms);
+	}
 }
 
 static void
@@ -395,9 +448,11 @@ client_write_cb(struct bufferevent *bev, void *arg)
 
 	(void)bev;
 	/* It read all that was written: a long answer's reader is alive. */
-	if (c->npending > 0)
+	if (c->npending > 0 && !c->partial)
 		idle_add(c);
-	client_maybe_close(c);
+	client_resume(c);
+	if (!c->dead)
+		client_maybe_close(c);
 }
 
 static void
@@ -423,7 +478,8 @@ client_idle_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	/* Waiting for the daemon's own answer is not idling. */
-	if (c->npending > 0 && !TAILQ_FIRST(&c->replies)->done &&
+	if (!c->partial && c->npending > 0 &&
+	    !TAILQ_FIRST(&c->replies)->done &&
 	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
 		idle_add(c);
 	else
@@ -647,6 +703,7 @@ ctlserver_new(struct event_base *base, const struct ctlserver_options *o,
 	s->arg = arg;
 	s->max_clients = o->max_clients ? o->max_clients : CTLSERVER_MAX_CLIENTS;
 	s->idle_ms = o->idle_ms ? o->idle_ms : CTLSERVER_IDLE_MS;
+	s->line_ms = o->line_ms ? o->line_ms : CTLSERVER_LINE_MS;
 	s->max_output = o->max_output ? o->max_output : CTLSERVER_MAX_OUTPUT;
 	s->daemon_uid = o->daemon_uid ? o->daemon_uid : geteuid();
 	TAILQ_INIT(&s->clients);

@@ -31,6 +31,8 @@
 
 /* A zone whose probes disagree with its state is probed again this soon
  * (a tenth of its interval, within these bounds). */
+/* Refills from answers inside one turn of the loop (see struct sweep). */
+#define SWEEP_INLINE_REFILLS 256
 #define SWEEP_REPROBE_MIN_MS 1000
 #define SWEEP_REPROBE_MAX_MS 60000
 
@@ -150,13 +152,16 @@ struct sweep {
 	uint64_t wake_at;     /* when (io time), UINT64_MAX: not armed */
 	struct event *finish; /* deferred done_cb */
 	/*
-	 * Continuous mode: refills asked from inside an answer run on the
-	 * next turn of the loop. Sent at once, their answers from a fast
-	 * server would keep the resolver's read callback (and the loop) busy
-	 * for as long as the server keeps up: the control socket would wait.
+	 * Continuous mode: answers refill the window at once, so it never
+	 * drains, but at most SWEEP_INLINE_REFILLS times per turn of the
+	 * loop; later ones run on the next turn. Unbounded, the answers of a
+	 * fast server to the queries sent from inside its own read callback
+	 * would keep that callback (and the loop) busy for as long as the
+	 * server keeps up: the control socket would wait.
 	 */
 	struct event *kick;
 	bool kicked;
+	uint32_t inline_left; /* refills from answers left in this turn */
 };
 
 static void sweep_refill(struct sweep *s);
@@ -342,7 +347,7 @@ sweep_slot_release(struct sweep *s, struct sweep_slot *slot)
 static void sweep_complete(struct sweep *s, struct sweep_slot *slot,
     const struct answer *a);
 
-/* Refill now (once mode), or on the next turn of the loop (see kick). */
+/* Refill now, or once this turn had its share on the next (see kick). */
 static void
 sweep_kick(struct sweep *s)
 {
@@ -350,9 +355,16 @@ sweep_kick(struct sweep *s)
 		sweep_refill(s);
 		return;
 	}
-	if (!s->kicked && !s->stopped) {
+	if (s->stopped)
+		return;
+	/* The kick ends the turn's share: the next turn gets its own. */
+	if (!s->kicked) {
 		s->kicked = true;
 		event_active(s->kick, EV_TIMEOUT, 0);
+	}
+	if (s->inline_left > 0) {
+		s->inline_left--;
+		sweep_refill(s);
 	}
 }
 
@@ -935,6 +947,7 @@ sweep_kick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	s->kicked = false;
+	s->inline_left = SWEEP_INLINE_REFILLS;
 	sweep_poll(s);
 }
 
@@ -1079,6 +1092,7 @@ sweep_start(struct sweep *s)
 	s->start_ns = now;
 	s->start_wall = s->io.wall_s(s->io.ctx);
 	s->clockless = s->opts.once;
+	s->inline_left = SWEEP_INLINE_REFILLS;
 	for (uint32_t zi = 0; zi < s->config->nzones; zi++) {
 		const struct zone *zone = &s->config->zones[zi];
 

@@ -619,6 +619,44 @@ START_TEST(test_idle)
 }
 END_TEST
 
+/*
+ * A line begun has a second (here 50 ms) to end, however long the idle
+ * timeout: a client trickling bytes is dropped then, while one that has
+ * sent nothing, and one that sent a whole line, stay.
+ */
+START_TEST(test_trickle)
+{
+	struct ctlserver_options o = { .path = fx.path, .mode = 0600,
+		.gid = (gid_t)-1, .idle_ms = 5000, .line_ms = 50 };
+	struct ctlserver_stats st;
+	struct got g;
+	char err[256];
+	int trickle, quiet, fd;
+
+	ck_assert_int_eq(ctlserver_new(fx.base, &o, handler, NULL, &fx.s, err,
+	    sizeof(err)), 0);
+	trickle = cl_connect();
+	quiet = cl_connect();
+	fd = cl_connect();
+	cl_send(trickle, "sta", 3);
+	pump(20);
+	cl_send(trickle, "t", 1); /* a byte more does not buy time */
+	cl_read(trickle, &g, 0, WAIT_MS);
+	ck_assert(g.eof);
+	ck_assert_str_eq(g.buf, "");
+	cl_send(fd, "show x\n", 7);
+	cl_read(fd, &g, 1, WAIT_MS);
+	ck_assert_str_eq(g.buf, "{\"ok\":true,\"show\":\"x\"}\n");
+	pump(100);
+	ctlserver_get_stats(fx.s, &st);
+	ck_assert_uint_eq(st.dropped_idle, 1);
+	ck_assert_uint_eq(st.clients, 2);
+	close(trickle);
+	close(quiet);
+	close(fd);
+}
+END_TEST
+
 /* A client that never reads an 8 MiB answer is dropped; others go on. */
 START_TEST(test_slow)
 {
@@ -828,6 +866,7 @@ main(void)
 	tcase_add_test(lim, test_max_clients);
 	tcase_add_test(lim, test_emfile);
 	tcase_add_test(lim, test_idle);
+	tcase_add_test(lim, test_trickle);
 	tcase_add_test(lim, test_slow);
 	suite_add_tcase(s, lim);
 	tcase_add_test(sock, test_stale);
