@@ -40,7 +40,7 @@ struct ctlserver_options {
 	const char *path;     /* socket path */
 	mode_t mode;	      /* e.g. 0660, set after bind (umask-safe) */
 	gid_t gid;	      /* (gid_t)-1: leave the group */
-	unsigned max_clients; /* 0: 16 */
+	unsigned max_clients; /* 0: 256 */
 	unsigned idle_ms;     /* no complete request this long: close; 0: 10 s */
 	unsigned line_ms;     /* a begun line not whole this long: close; 0: 1 s */
 	/* Bytes queued for a client that does not read; past it the client
