@@ -43,6 +43,7 @@ import threading
 import time
 import unittest
 
+import ctlclient
 import daemon
 import rbltest
 from daemon import DaemonTestCase
@@ -458,15 +459,6 @@ class Prober:
         return json.loads(out)
 
 
-def rblmonctl_path():
-    """$RBLMONCTL, else rblmonctl beside the rblmond under test."""
-    path = os.environ.get("RBLMONCTL")
-    if not path:
-        path = os.path.join(os.path.dirname(rbltest.rblmond_path()),
-                            "rblmonctl")
-    return os.path.abspath(path)
-
-
 # -- the test ------------------------------------------------------------------
 
 def zone_data():
@@ -490,7 +482,7 @@ class CtlAbuseTest(DaemonTestCase):
 
     def setUp(self):
         super().setUp()
-        self.ctl = rblmonctl_path()
+        self.ctl = ctlclient.rblmonctl_path()
         if not os.access(self.ctl, os.X_OK):
             raise AssertionError("rblmonctl not found at %s (set "
                                  "RBLMONCTL)" % self.ctl)
