@@ -26,7 +26,7 @@
 #include "zone.h"
 
 /* How often a stream whose reader lags looks again, in microseconds. */
-#define CONTROL_STREAM_WAIT_US 5000
+#define CONTROL_STREAM_WAIT_US 1000
 /* Targets written per piece. */
 #define CONTROL_TARGET_ROWS 2048
 

@@ -32,7 +32,7 @@
 /* A zone whose probes disagree with its state is probed again this soon
  * (a tenth of its interval, within these bounds). */
 /* Refills from answers inside one turn of the loop (see struct sweep). */
-#define SWEEP_INLINE_REFILLS 256
+#define SWEEP_INLINE_REFILLS 128
 #define SWEEP_REPROBE_MIN_MS 1000
 #define SWEEP_REPROBE_MAX_MS 60000
 
