@@ -189,6 +189,9 @@ int monitor_check(struct monitor *m, uint32_t zi, const struct target *t,
 /* Start zone zi's cycle now (sweep_now); true when it will be swept. */
 bool monitor_sweep_now(struct monitor *m, uint32_t zi);
 
+/* The monotonic clock the monitor runs on, in milliseconds. */
+uint64_t monitor_now_ms(void);
+
 /* Free (after monitor_stop, or it stops first). NULL ok. */
 void monitor_free(struct monitor *m);
 

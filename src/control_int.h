@@ -59,8 +59,6 @@ struct control {
  * reference, or NULL out of memory. */
 struct control_doc *control_doc_get(struct control *ctl);
 void control_doc_put(struct control_doc *d);
-/* Monotonic milliseconds. */
-uint64_t control_now_ms(void);
 
 /* A request answered later (a stream, a live check, a reload). */
 struct control_task {

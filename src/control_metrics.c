@@ -10,7 +10,6 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "config.h"
 #include "control_int.h"
@@ -30,15 +29,6 @@
  * 1.3 million samples of 0).
  */
 #define CONTROL_LUZILLA_ALL_PAIRS 10000
-
-uint64_t
-control_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 /* Strings that live until the document is written. */
 struct arena {
@@ -387,7 +377,7 @@ struct control_doc *
 control_doc_get(struct control *ctl)
 {
 	struct control_doc *d = ctl->doc;
-	uint64_t now = control_now_ms();
+	uint64_t now = monitor_now_ms();
 	struct metrics_buf b;
 
 	if (d != NULL && now - d->made_ms < CONTROL_DOC_MAX_AGE_MS) {

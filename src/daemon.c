@@ -158,19 +158,6 @@ daemon_metrics(struct daemon *d, const struct config *c)
 	return 0;
 }
 
-static int daemon_metrics(struct daemon *d, const struct config *c);
-
-/*
- * After a reload: a changed metrics_listen is bound anew (a failure
- * leaves it off, logged); the textfile follows the new value. The
- * socket's path, mode and group need a restart.
- */
-static void
-daemon_metrics_reload(struct daemon *d, const struct config *c)
-{
-	(void)daemon_metrics(d, c);
-}
-
 /* Read the configuration again and swap it in; 0, or -1 with err set. */
 static int
 daemon_reload(struct daemon *d, char *err, size_t errlen)
@@ -194,7 +181,12 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 			    c->ntargets, c->nzones,
 			    (unsigned long long)config_pairs(c));
 			rc = 0;
-			daemon_metrics_reload(d, c);
+			/*
+			 * A changed metrics_listen is bound anew (a failure
+			 * leaves it off, logged); the textfile follows. The
+			 * socket's path, mode and group need a restart.
+			 */
+			(void)daemon_metrics(d, c);
 		}
 	}
 	(void)notify_send("READY=1");

@@ -87,7 +87,6 @@ struct monitor {
 	bool stopped;
 };
 
-uint64_t monitor_now_ms(void);
 int64_t monitor_wall_s(void);
 
 /* monitor_state.c */
